@@ -1,0 +1,115 @@
+/** The loaded, validated and resolved topology that constructs and stacks consume. */
+import type { ClusterParsed, ResourcesSpec, TopologyParsed } from './schema';
+
+export type Provider = 'gke' | 'eks';
+export type Datastore = 'sqlite' | 'postgres' | 'mysql';
+export type RegistrarKind = 'controller-manager' | 'k8s-workload-registrar';
+export type RegistrarMode = 'webhook' | 'reconcile' | 'crd';
+export type { ResourcesSpec };
+
+export type SpireSpec = ClusterParsed['spire'];
+export type NodePoolSpec = ClusterParsed['nodePool'];
+
+export interface RegistrarSpec {
+  readonly kind: RegistrarKind;
+  /** Set only for the k8s-workload-registrar (default reconcile). */
+  readonly mode?: RegistrarMode;
+}
+
+export interface ClusterSpec {
+  readonly name: string;
+  readonly provider: Provider;
+  readonly region: string;
+  /** Resolved: a nested cluster carries its root's trust domain. */
+  readonly trustDomain: string;
+  /** Istio network name (default `<name>-network`). */
+  readonly network: string;
+  readonly cidr: string;
+  /** The cluster whose SPIRE server this cluster's server is nested under, if any. */
+  readonly nestedUnder?: string;
+  /** The top of this cluster's nesting chain (itself for a root). */
+  readonly root: string;
+  readonly kubernetesVersion: string;
+  readonly nodePool: NodePoolSpec;
+  readonly spire: SpireSpec;
+  readonly registrar: RegistrarSpec;
+}
+
+export type FederationSpec = 'full-mesh' | 'none' | ReadonlyArray<readonly [string, string]>;
+
+export interface Topology {
+  readonly environment: string;
+  readonly meshId: string;
+  /** In file order. */
+  readonly clusters: readonly ClusterSpec[];
+  readonly federation: FederationSpec;
+}
+
+/** Builds the resolved model from a parsed topology that has passed rules.ts. */
+export function resolveTopology(parsed: TopologyParsed): Topology {
+  const byName = new Map(parsed.clusters.map((c) => [c.name, c]));
+  const rootOf = (c: ClusterParsed): ClusterParsed => {
+    let current = c;
+    while (current.nestedUnder !== undefined) current = byName.get(current.nestedUnder)!;
+    return current;
+  };
+  const clusters = parsed.clusters.map((c): ClusterSpec => {
+    const root = rootOf(c);
+    const registrar: RegistrarSpec =
+      c.registrar.kind === 'k8s-workload-registrar'
+        ? { kind: c.registrar.kind, mode: c.registrar.mode ?? 'reconcile' }
+        : { kind: c.registrar.kind };
+    return {
+      name: c.name,
+      provider: c.provider,
+      region: c.region,
+      trustDomain: root.trustDomain!,
+      network: c.network ?? `${c.name}-network`,
+      cidr: c.cidr,
+      ...(c.nestedUnder !== undefined ? { nestedUnder: c.nestedUnder } : {}),
+      root: root.name,
+      kubernetesVersion: c.kubernetesVersion,
+      nodePool: c.nodePool,
+      spire: c.spire,
+      registrar,
+    };
+  });
+  return { environment: parsed.environment, meshId: parsed.mesh.id, clusters, federation: parsed.federation };
+}
+
+export function findCluster(topology: Topology, name: string): ClusterSpec {
+  const cluster = topology.clusters.find((c) => c.name === name);
+  if (!cluster) throw new Error(`internal: no cluster named ${name} in environment ${topology.environment}`);
+  return cluster;
+}
+
+/** Root clusters (one per trust domain), in file order. */
+export function rootClusters(topology: Topology): ClusterSpec[] {
+  return topology.clusters.filter((c) => c.nestedUnder === undefined);
+}
+
+/** Clusters nested directly under `parent`, in file order. */
+export function nestedChildren(topology: Topology, parent: string): ClusterSpec[] {
+  return topology.clusters.filter((c) => c.nestedUnder === parent);
+}
+
+/**
+ * Trust domains a cluster's workloads federate with, sorted. Federation is between trust domains,
+ * so a nested cluster gets exactly its root's peers and never its own trust domain.
+ */
+export function federatedTrustDomains(topology: Topology, clusterName: string): string[] {
+  const cluster = findCluster(topology, clusterName);
+  const own = cluster.trustDomain;
+  const peerRoots = new Set<string>();
+  const fed = topology.federation;
+  if (fed === 'full-mesh') {
+    for (const root of rootClusters(topology)) if (root.name !== cluster.root) peerRoots.add(root.name);
+  } else if (fed !== 'none') {
+    for (const [a, b] of fed) {
+      if (a === cluster.root) peerRoots.add(b);
+      if (b === cluster.root) peerRoots.add(a);
+    }
+  }
+  const domains = [...peerRoots].map((name) => findCluster(topology, name).trustDomain).filter((td) => td !== own);
+  return [...new Set(domains)].sort();
+}

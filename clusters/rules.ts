@@ -1,0 +1,212 @@
+/** Cross-field rules of a topology that the structural schema cannot express. */
+import { cidrsOverlap, formatCidr, parseCidr, type Ipv4Cidr } from './cidr';
+import { formatPath, formatValue, type Problem } from './problems';
+import type { ClusterParsed, TopologyParsed } from './schema';
+import { TRUST_DOMAIN_RULE, trustDomainProblem } from './trust-domain';
+
+export function topologyProblems(t: TopologyParsed): Problem[] {
+  return [
+    ...uniqueNames(t.clusters),
+    ...nesting(t.clusters),
+    ...trustDomains(t.clusters),
+    ...cidrs(t.clusters),
+    ...federationPairs(t),
+    ...t.clusters.flatMap(spireAndRegistrar),
+  ];
+}
+
+const at = (i: number, ...rest: (string | number)[]) => ['clusters', i, ...rest];
+const label = (c: ClusterParsed, i: number) => `${formatPath(at(i))} (${c.name})`;
+
+function uniqueNames(clusters: readonly ClusterParsed[]): Problem[] {
+  const problems: Problem[] = [];
+  clusters.forEach((c, i) => {
+    const first = clusters.findIndex((other) => other.name === c.name);
+    if (first < i) {
+      problems.push({
+        path: at(i, 'name'),
+        message: `${formatValue(c.name)} is already the name of ${formatPath(at(first))}; cluster names must be unique`,
+      });
+    }
+  });
+  return problems;
+}
+
+function nesting(clusters: readonly ClusterParsed[]): Problem[] {
+  const names = clusters.map((c) => c.name);
+  const byName = new Map(clusters.map((c) => [c.name, c]));
+  const problems: Problem[] = [];
+  clusters.forEach((c, i) => {
+    if (c.nestedUnder === undefined) return;
+    if (!byName.has(c.nestedUnder)) {
+      problems.push({
+        path: at(i, 'nestedUnder'),
+        message: `${formatValue(c.nestedUnder)} is not a cluster of this file (clusters: ${names.join(', ')})`,
+      });
+      return;
+    }
+    const chain = [c.name];
+    let current: ClusterParsed | undefined = byName.get(c.nestedUnder);
+    while (current) {
+      chain.push(current.name);
+      if (current.name === c.name) {
+        problems.push({
+          path: at(i, 'nestedUnder'),
+          message: `${formatValue(c.nestedUnder)} forms a nesting cycle (${chain.join(' -> ')}); a chain of nestedUnder must end at a cluster with its own trustDomain`,
+        });
+        return;
+      }
+      if (chain.length > clusters.length + 1) return; // another cluster's cycle; reported there
+      current = current.nestedUnder === undefined ? undefined : byName.get(current.nestedUnder);
+    }
+  });
+  return problems;
+}
+
+/** The root of a cluster's nesting chain, or undefined when the chain is broken (reported by nesting()). */
+function rootOf(c: ClusterParsed, clusters: readonly ClusterParsed[]): ClusterParsed | undefined {
+  const byName = new Map(clusters.map((x) => [x.name, x]));
+  const seen = new Set<string>();
+  let current: ClusterParsed | undefined = c;
+  while (current && current.nestedUnder !== undefined) {
+    if (seen.has(current.name)) return undefined;
+    seen.add(current.name);
+    current = byName.get(current.nestedUnder);
+  }
+  return current;
+}
+
+function trustDomains(clusters: readonly ClusterParsed[]): Problem[] {
+  const problems: Problem[] = [];
+  const ownerOf = new Map<string, number>();
+  clusters.forEach((c, i) => {
+    const td = c.trustDomain;
+    if (td === undefined) {
+      if (c.nestedUnder === undefined) {
+        problems.push({ path: at(i, 'trustDomain'), message: 'is required unless nestedUnder is set' });
+      }
+      return;
+    }
+    const reason = trustDomainProblem(td);
+    if (reason !== undefined) {
+      problems.push({
+        path: at(i, 'trustDomain'),
+        message: `${formatValue(td)} is not a valid SPIFFE trust domain: it ${reason} (${TRUST_DOMAIN_RULE})`,
+      });
+      return;
+    }
+    if (c.nestedUnder !== undefined) {
+      const root = rootOf(c, clusters);
+      if (root?.trustDomain !== undefined && root.trustDomain !== td) {
+        problems.push({
+          path: at(i, 'trustDomain'),
+          message: `${formatValue(td)} differs from ${formatValue(root.trustDomain)} of its nesting root ${root.name}; a nested cluster joins its root's trust domain, so omit trustDomain or repeat the root's`,
+        });
+      }
+      return;
+    }
+    const owner = ownerOf.get(td);
+    if (owner !== undefined) {
+      problems.push({
+        path: at(i, 'trustDomain'),
+        message: `${formatValue(td)} is already the trust domain of ${label(clusters[owner], owner)}; clusters share a trust domain only through nestedUnder (nested SPIRE), otherwise each needs its own`,
+      });
+    } else {
+      ownerOf.set(td, i);
+    }
+  });
+  return problems;
+}
+
+function cidrs(clusters: readonly ClusterParsed[]): Problem[] {
+  const problems: Problem[] = [];
+  const parsed: { index: number; cidr: Ipv4Cidr }[] = [];
+  clusters.forEach((c, i) => {
+    const result = parseCidr(c.cidr);
+    if (typeof result === 'string') {
+      problems.push({ path: at(i, 'cidr'), message: `${formatValue(c.cidr)} ${result}` });
+      return;
+    }
+    if (result.prefixLength > 24 || result.prefixLength < 8) {
+      problems.push({
+        path: at(i, 'cidr'),
+        message: `${formatValue(c.cidr)} must have a prefix length from /8 to /24 (the range holds the cluster's node, pod and service subnets)`,
+      });
+      return;
+    }
+    const clash = parsed.find((p) => cidrsOverlap(p.cidr, result));
+    if (clash) {
+      problems.push({
+        path: at(i, 'cidr'),
+        message: `${formatValue(c.cidr)} overlaps ${formatPath(at(clash.index, 'cidr'))} ${formatValue(formatCidr(clash.cidr))} (${clusters[clash.index].name}); cluster ranges must be disjoint so their networks can be peered`,
+      });
+    }
+    parsed.push({ index: i, cidr: result });
+  });
+  return problems;
+}
+
+function federationPairs(t: TopologyParsed): Problem[] {
+  if (!Array.isArray(t.federation)) return [];
+  const byName = new Map(t.clusters.map((c) => [c.name, c]));
+  const names = t.clusters.map((c) => c.name).join(', ');
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  t.federation.forEach((pair, p) => {
+    let valid = true;
+    pair.forEach((name, side) => {
+      const cluster = byName.get(name);
+      if (!cluster) {
+        problems.push({
+          path: ['federation', p, side],
+          message: `${formatValue(name)} is not a cluster of this file (clusters: ${names})`,
+        });
+        valid = false;
+      } else if (cluster.nestedUnder !== undefined) {
+        const root = rootOf(cluster, t.clusters);
+        problems.push({
+          path: ['federation', p, side],
+          message: `${formatValue(name)} is nested under ${cluster.nestedUnder}; federation pairs name root clusters (use ${formatValue(root?.name ?? cluster.nestedUnder)}: its trust domain covers its nested clusters)`,
+        });
+        valid = false;
+      }
+    });
+    if (!valid) return;
+    const [a, b] = pair;
+    if (a === b) {
+      problems.push({ path: ['federation', p], message: `${formatValue(pair)} pairs a cluster with itself` });
+      return;
+    }
+    const key = [a, b].sort().join('\u0000');
+    const first = seen.get(key);
+    if (first !== undefined) {
+      problems.push({ path: ['federation', p], message: `${formatValue(pair)} repeats federation[${first}]` });
+    } else {
+      seen.set(key, p);
+    }
+  });
+  return problems;
+}
+
+function spireAndRegistrar(c: ClusterParsed, i: number): Problem[] {
+  const problems: Problem[] = [];
+  if (c.spire.replicas > 1 && c.spire.datastore === 'sqlite') {
+    problems.push({
+      path: at(i, 'spire', 'replicas'),
+      message: `${c.spire.replicas} requires spire.datastore postgres or mysql: each sqlite replica would keep its own registrations and CA state`,
+    });
+  }
+  if (c.registrar.kind === 'controller-manager' && c.registrar.mode !== undefined) {
+    problems.push({
+      path: at(i, 'registrar', 'mode'),
+      message: `${formatValue(c.registrar.mode)} applies only to kind k8s-workload-registrar; remove it or set registrar.kind: k8s-workload-registrar`,
+    });
+  }
+  if (c.nodePool.minNodes > c.nodePool.maxNodes) {
+    problems.push({
+      path: at(i, 'nodePool', 'minNodes'),
+      message: `${c.nodePool.minNodes} is above nodePool.maxNodes ${c.nodePool.maxNodes}`,
+    });
+  }
+  return problems;
+}

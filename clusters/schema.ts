@@ -1,0 +1,129 @@
+/**
+ * The topology file's structure (`clusters/<env>.yaml`). Key names are a public contract: tools and
+ * tests outside this package rely on them. Cross-field rules (unique names, CIDR overlap, nesting,
+ * federation pairs) live in rules.ts; this file only says what each key may hold.
+ */
+import { z } from 'zod';
+
+export const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_LABEL_RULE = 'a DNS label: lowercase letters, digits and "-", starting with a letter, at most 63 characters';
+/** Go time.Duration syntax, as SPIRE parses durations ("1h", "90m", "1h30m", "500ms"). */
+const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+const DURATION_RULE = 'a Go duration such as "30s", "10m", "1h" or "1h30m"';
+const CPU_QUANTITY = /^(\d+m|\d+(\.\d+)?)$/;
+const MEMORY_QUANTITY = /^\d+(Ki|Mi|Gi)$/;
+
+const dnsLabel = () => z.string().regex(DNS_LABEL, { message: `must be ${DNS_LABEL_RULE}` });
+const duration = () => z.string().regex(GO_DURATION, { message: `must be ${DURATION_RULE}` });
+
+export const RESOURCES = z
+  .object({
+    /** e.g. "100m". */
+    cpuRequest: z.string().regex(CPU_QUANTITY, { message: 'must be a CPU quantity such as "100m" or "0.5"' }),
+    /** e.g. "128Mi". */
+    memoryRequest: z.string().regex(MEMORY_QUANTITY, { message: 'must be a memory quantity such as "128Mi" or "1Gi"' }),
+    memoryLimit: z.string().regex(MEMORY_QUANTITY, { message: 'must be a memory quantity such as "512Mi" or "1Gi"' }),
+  })
+  .strict();
+
+const SPIRE_AGENT = z
+  .object({
+    /** experimental.sync_interval: how often the agent syncs entries; lower means faster SVIDs for new pods, more server load. */
+    syncInterval: duration().default('5s'),
+    /** never | auto | always: whether the agent re-attests from the trust bundle when it can no longer talk to its server. */
+    rebootstrapMode: z.enum(['never', 'auto', 'always']).default('auto'),
+    /** How long the agent keeps failing before it re-bootstraps. */
+    rebootstrapDelay: duration().default('10m'),
+    resources: RESOURCES.optional(),
+  })
+  .strict();
+
+const SPIRE = z
+  .object({
+    replicas: z.number().int().min(1).max(9).default(1),
+    datastore: z.enum(['sqlite', 'postgres', 'mysql']).default('sqlite'),
+    /** Secret holding the SQL connection string (postgres/mysql); it never appears in synthesized files. */
+    datastoreSecret: z
+      .object({ name: dnsLabel(), key: z.string().min(1) })
+      .strict()
+      .default({ name: 'spire-datastore', key: 'connection-string' }),
+    caTtl: duration().default('24h'),
+    x509SvidTtl: duration().default('1h'),
+    jwtSvidTtl: duration().default('5m'),
+    caSubject: z
+      .object({ country: z.string().length(2).optional(), organization: z.string().min(1).optional() })
+      .strict()
+      .default({}),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    oidcDiscovery: z
+      .object({ enabled: z.boolean().default(false), domain: z.string().min(1).optional() })
+      .strict()
+      .default({ enabled: false }),
+    agent: SPIRE_AGENT.default({ syncInterval: '5s', rebootstrapMode: 'auto', rebootstrapDelay: '10m' }),
+    serverResources: RESOURCES.optional(),
+  })
+  .strict();
+
+const REGISTRAR = z
+  .object({
+    kind: z.enum(['controller-manager', 'k8s-workload-registrar']).default('controller-manager'),
+    mode: z.enum(['webhook', 'reconcile', 'crd']).optional(),
+  })
+  .strict();
+
+const NODE_POOL = z
+  .object({
+    /** Machine type; default per provider (GKE e2-standard-4, EKS m6i.large). */
+    machineType: z.string().min(1).optional(),
+    minNodes: z.number().int().min(1).default(3),
+    maxNodes: z.number().int().min(1).default(6),
+  })
+  .strict();
+
+export const CLUSTER = z
+  .object({
+    name: dnsLabel(),
+    provider: z.enum(['gke', 'eks']),
+    region: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { message: 'must be a cloud region such as "us-central1" or "eu-west-1"' }),
+    trustDomain: z.string().optional(),
+    network: dnsLabel().optional(),
+    cidr: z.string(),
+    nestedUnder: z.string().optional(),
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { message: 'must be a Kubernetes minor version such as "1.30"' }).default('1.30'),
+    nodePool: NODE_POOL.default({ minNodes: 3, maxNodes: 6 }),
+    spire: SPIRE.default(() => SPIRE.parse({})),
+    registrar: REGISTRAR.default({ kind: 'controller-manager' }),
+  })
+  .strict();
+
+export const FEDERATION = z.union([
+  z.enum(['full-mesh', 'none']),
+  z.array(z.tuple([z.string(), z.string()])),
+]);
+
+export const TOPOLOGY = z
+  .object({
+    environment: dnsLabel(),
+    mesh: z.object({ id: dnsLabel().default('mesh1') }).strict().default({ id: 'mesh1' }),
+    clusters: z.array(CLUSTER).min(1, { message: 'must list at least one cluster' }),
+    federation: FEDERATION.default('full-mesh'),
+  })
+  .strict();
+
+/** The file as written (defaults optional). */
+export type TopologyInput = z.input<typeof TOPOLOGY>;
+/** The file after defaults, before cross-field resolution. */
+export type TopologyParsed = z.output<typeof TOPOLOGY>;
+export type ClusterParsed = z.output<typeof CLUSTER>;
+export type ResourcesSpec = z.output<typeof RESOURCES>;
+
+/** JSON Schema of the topology file, for editors (written to clusters/topology.schema.json). */
+export function topologyJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(TOPOLOGY, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return {
+    $id: 'https://meshfed.dev/schemas/topology.schema.json',
+    title: 'meshfed topology',
+    description: 'One environment: the clusters of an Istio multi-cluster mesh on SPIRE identities.',
+    ...schema,
+  };
+}
