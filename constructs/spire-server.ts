@@ -174,7 +174,7 @@ export class SpireServer extends Construct {
       metadata: { name: 'spire-data', labels },
       spec: {
         accessModes: ['ReadWriteOnce'],
-        resources: { requests: { storage: `${props.storageSize ?? 1}Gi` } },
+        resources: { requests: { storage: k8s.Quantity.fromString(`${props.storageSize ?? 1}Gi`) } },
         ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
       },
     }]));
@@ -230,7 +230,6 @@ export class SpireServer extends Construct {
 
   /** The labels the StatefulSet selects its pods by. */
   podSelector(): Record<string, string> {
-    const selector = ApiObject.of(this.statefulSet).toJson() as { spec: { selector: { matchLabels: Record<string, string> } } };
-    return selector.spec.selector.matchLabels;
+    return this.statefulSet.matchLabels;
   }
 }

@@ -1,0 +1,33 @@
+/** The SPIRE namespaces, with Pod Security Admission levels that match what runs in them. */
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from './names';
+
+export interface SpireNamespacesProps {
+  /** @default "spire-server" */
+  readonly serverNamespace?: string;
+  /** @default "spire-system" */
+  readonly agentNamespace?: string;
+}
+
+const PSA_VERSION = 'v1.28';
+
+export class SpireNamespaces extends Construct {
+  constructor(scope: Construct, id: string, props: SpireNamespacesProps = {}) {
+    super(scope, id);
+    const psa = (enforce: string) => ({
+      'pod-security.kubernetes.io/enforce': enforce,
+      'pod-security.kubernetes.io/enforce-version': PSA_VERSION,
+      // Always report against restricted, so any exception is visible in audit logs and kubectl warnings.
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+    new kplus.Namespace(this, 'Server', {
+      metadata: { name: props.serverNamespace ?? SPIRE_SERVER_NAMESPACE, labels: psa('restricted') },
+    });
+    // Agents need hostPID and a host socket directory, the CSI driver privileged mount propagation.
+    new kplus.Namespace(this, 'Agents', {
+      metadata: { name: props.agentNamespace ?? SPIRE_SYSTEM_NAMESPACE, labels: psa('privileged') },
+    });
+  }
+}

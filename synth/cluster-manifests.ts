@@ -1,0 +1,90 @@
+/**
+ * Topology -> constructs for one cluster: one cdk8s Chart per concern, numbered in install order
+ * (each becomes one `<NN>-<concern>.yaml` file).
+ */
+import { App, Chart } from 'cdk8s';
+import type { ClusterSpec, Topology } from '../clusters/model';
+import {
+  CertManagerCa, DataStore, OidcDiscoveryProvider, SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces,
+  SpireServer, WorkloadIdentity,
+} from '../constructs';
+
+/** Something the user still has to do that synth could not (printed by the CLI, written to NOTES.md). */
+export interface SynthNote {
+  readonly cluster: string;
+  readonly text: string;
+}
+
+export interface ClusterManifests {
+  readonly cluster: ClusterSpec;
+  readonly app: App;
+  readonly notes: SynthNote[];
+}
+
+/** Chart ids are file names: the number orders `kubectl apply -f <dir>` and the README's install steps. */
+export const CHART_FILES = {
+  namespaces: '00-namespaces',
+  certManagerCa: '10-cert-manager-ca',
+  spireServer: '20-spire-server',
+  spireAgent: '30-spire-agent',
+  workloadIdentity: '40-workload-identity',
+  oidcDiscovery: '50-oidc-discovery',
+} as const;
+
+export function buildClusterManifests(topology: Topology, cluster: ClusterSpec): ClusterManifests {
+  const app = new App();
+  const notes: SynthNote[] = [];
+  const chart = (id: string) => new Chart(app, id, { disableResourceNameHashes: false });
+  const spire = cluster.spire;
+
+  new SpireNamespaces(chart(CHART_FILES.namespaces), 'Spire');
+
+  const ca = new CertManagerCa(chart(CHART_FILES.certManagerCa), 'UpstreamCa', { trustDomain: cluster.trustDomain });
+
+  const serverChart = chart(CHART_FILES.spireServer);
+  const server = new SpireServer(serverChart, 'Server', {
+    trustDomain: cluster.trustDomain,
+    clusterName: cluster.name,
+    replicas: spire.replicas,
+    dataStore: DataStore.fromTopology(spire.datastore, spire.datastoreSecret),
+    upstreamAuthority: ca.upstreamAuthority,
+    caSubject: {
+      ...(spire.caSubject.country ? { country: spire.caSubject.country } : {}),
+      ...(spire.caSubject.organization ? { organization: spire.caSubject.organization } : {}),
+    },
+    caTtl: spire.caTtl,
+    x509SvidTtl: spire.x509SvidTtl,
+    jwtSvidTtl: spire.jwtSvidTtl,
+    logLevel: spire.logLevel,
+    ...(spire.serverResources ? { resources: spire.serverResources } : {}),
+  });
+  if (cluster.registrar.kind === 'controller-manager') {
+    new SpireControllerManager(serverChart, 'ControllerManager', { server, clusterName: cluster.name });
+  }
+
+  const agentChart = chart(CHART_FILES.spireAgent);
+  new SpireAgent(agentChart, 'Agent', {
+    trustDomain: cluster.trustDomain,
+    clusterName: cluster.name,
+    serverAddress: server.address,
+    logLevel: spire.logLevel,
+    syncInterval: spire.agent.syncInterval,
+    rebootstrapMode: spire.agent.rebootstrapMode,
+    rebootstrapDelay: spire.agent.rebootstrapDelay,
+    ...(spire.agent.resources ? { resources: spire.agent.resources } : {}),
+  });
+  new SpiffeCsiDriver(agentChart, 'CsiDriver');
+
+  if (cluster.registrar.kind === 'controller-manager') {
+    new WorkloadIdentity(chart(CHART_FILES.workloadIdentity), 'Workloads');
+  }
+
+  if (spire.oidcDiscovery.enabled) {
+    new OidcDiscoveryProvider(chart(CHART_FILES.oidcDiscovery), 'Oidc', {
+      trustDomain: cluster.trustDomain,
+      domains: [spire.oidcDiscovery.domain ?? `oidc-discovery.${cluster.trustDomain}`],
+    });
+  }
+  void topology;
+  return { cluster, app, notes };
+}

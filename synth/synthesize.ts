@@ -1,0 +1,52 @@
+/** Writes every cluster of a topology to `<outDir>/<cluster>/NN-<concern>.yaml`, deterministically. */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Yaml } from 'cdk8s';
+import type { Topology } from '../clusters/model';
+import { buildClusterManifests, type SynthNote } from './cluster-manifests';
+
+export interface ClusterOutput {
+  readonly cluster: string;
+  readonly dir: string;
+  /** File name -> YAML stream. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly objectCount: number;
+}
+
+export interface SynthResult {
+  readonly environment: string;
+  readonly clusters: readonly ClusterOutput[];
+  readonly notes: readonly SynthNote[];
+}
+
+/**
+ * Builds all manifests in memory first: a construct error in any cluster means nothing is written.
+ */
+export function renderTopology(topology: Topology, outDir: string): SynthResult {
+  const built = topology.clusters.map((cluster) => buildClusterManifests(topology, cluster));
+  const clusters = built.map(({ cluster, app }) => {
+    const files = new Map<string, string>();
+    let objectCount = 0;
+    for (const chart of app.charts) {
+      const objects = chart.toJson();
+      if (objects.length === 0) continue;
+      objectCount += objects.length;
+      files.set(`${chart.node.id}.yaml`, Yaml.stringify(...objects));
+    }
+    return { cluster: cluster.name, dir: join(outDir, cluster.name), files, objectCount };
+  });
+  return { environment: topology.environment, clusters, notes: built.flatMap((b) => b.notes) };
+}
+
+/** Replaces each cluster's output directory with the rendered files. */
+export function writeSynthResult(result: SynthResult): void {
+  for (const cluster of result.clusters) {
+    rmSync(cluster.dir, { recursive: true, force: true });
+    mkdirSync(cluster.dir, { recursive: true });
+    for (const [name, text] of cluster.files) writeFileSync(join(cluster.dir, name), text);
+    const notes = result.notes.filter((n) => n.cluster === cluster.cluster);
+    if (notes.length > 0) {
+      writeFileSync(join(cluster.dir, 'NOTES.md'), `# Remaining steps for ${cluster.cluster}\n\n${notes.map((n) => `- ${n.text}`).join('\n')}\n`);
+    }
+  }
+}
