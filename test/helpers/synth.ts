@@ -1,0 +1,62 @@
+/** Synthesizes topologies in memory for tests. */
+import { parseAllDocuments } from 'yaml';
+import { loadTopology, type Topology } from '../../clusters';
+import { renderTopology, type SynthResult } from '../../synth/synthesize';
+import type { K8sObject } from './schema-validation';
+
+export interface SynthesizedCluster {
+  readonly name: string;
+  /** File name -> objects, in file order. */
+  readonly files: ReadonlyMap<string, K8sObject[]>;
+  readonly objects: K8sObject[];
+}
+
+export function synthTopologyText(yaml: string): { topology: Topology; result: SynthResult; clusters: Map<string, SynthesizedCluster> } {
+  const topology = loadTopology(yaml, 'test.yaml');
+  const result = renderTopology(topology, '/nonexistent-out');
+  const clusters = new Map<string, SynthesizedCluster>();
+  for (const c of result.clusters) {
+    const files = new Map<string, K8sObject[]>();
+    for (const [name, text] of c.files) {
+      files.set(name, parseAllDocuments(text).map((d) => d.toJS() as K8sObject).filter((o) => o !== null));
+    }
+    clusters.set(c.cluster, { name: c.cluster, files, objects: [...files.values()].flat() });
+  }
+  return { topology, result, clusters };
+}
+
+export function find(objects: readonly K8sObject[], kind: string, name: string, namespace?: string): K8sObject {
+  const found = objects.filter((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+  if (found.length !== 1) throw new Error(`expected exactly one ${kind} ${namespace ?? '*'}/${name}, found ${found.length}`);
+  return found[0];
+}
+
+export function findAll(objects: readonly K8sObject[], kind: string): K8sObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
+
+/** The JSON config stored under `key` of a ConfigMap. */
+export function configOf(objects: readonly K8sObject[], configMap: string, namespace: string, key: string): Record<string, any> {
+  const cm = find(objects, 'ConfigMap', configMap, namespace) as K8sObject & { data: Record<string, string> };
+  return JSON.parse(cm.data[key]);
+}
+
+/** A two-cluster topology like dev.yaml, with overrides for the first cluster. */
+export function twoClusters(extraFirst = '', extraTop = ''): string {
+  return `environment: test
+clusters:
+  - name: cluster-1
+    provider: gke
+    region: us-central1
+    trustDomain: foo.com
+    network: network1
+    cidr: 10.10.0.0/16
+${extraFirst}
+  - name: cluster-2
+    provider: gke
+    region: us-central1
+    trustDomain: bar.com
+    network: network2
+    cidr: 10.20.0.0/16
+${extraTop}`;
+}
