@@ -129,7 +129,8 @@ export class SpireAgent extends Construct {
       volumes: [configVolume, bundleVolume, dataVolume, socketVolume],
     });
     // hostPID: the k8s workload attestor maps a caller's PID to its pod through /proc/<pid>/cgroup.
-    patchPodSpec(this.daemonSet, 'hostPID', true);
+    // (cdk8s' typed PodSpec names the field hostPid and renders it as hostPID.)
+    patchPodSpec(this.daemonSet, 'hostPid', true);
     // Evicting the agent breaks every workload on the node; keep it with the node-critical add-ons.
     patchPodSpec(this.daemonSet, 'priorityClassName', 'system-node-critical');
     // k8s_psat: a short-lived token bound to the pod, with the audience the server's attestor expects.
