@@ -14,6 +14,15 @@ export const IMAGES = {
   csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.12.0',
 } as const;
 
+/** Istio release the IstioOperator, Helm values and CRD imports (../shared/crds/istio/1.30.3) are written for. */
+export const ISTIO_VERSION = '1.30.3';
+
+/** Official Istio Helm charts (base, istiod, gateway), installed by the Pulumi stacks with istioHelmValues(). */
+export const ISTIO_HELM = { repo: 'https://istio-release.storage.googleapis.com/charts', version: ISTIO_VERSION } as const;
+
+/** Image of the gateways' wait-for-socket init container (a shell with `test -S`). */
+export const ISTIO_WAIT_IMAGE = 'busybox:1.37.0';
+
 /** Prerequisites the synthesized objects rely on; installed by the Pulumi stacks (Helm) or by hand. */
 export const PREREQUISITES = {
   certManager: { chart: 'cert-manager', repo: 'https://charts.jetstack.io', version: 'v1.16.5', values: { crds: { enabled: true } } },

@@ -3,11 +3,12 @@
  * (each becomes one `<NN>-<concern>.yaml` file).
  */
 import { App, Chart } from 'cdk8s';
-import type { ClusterSpec, Topology } from '../clusters/model';
+import { federatedTrustDomains, type ClusterSpec, type Topology } from '../clusters/model';
 import {
   CertManagerCa, DataStore, OidcDiscoveryProvider, SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces,
   SpireServer, WorkloadIdentity,
 } from '../constructs';
+import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
 
 /** Something the user still has to do that synth could not (printed by the CLI, written to NOTES.md). */
 export interface SynthNote {
@@ -19,6 +20,8 @@ export interface ClusterManifests {
   readonly cluster: ClusterSpec;
   readonly app: App;
   readonly notes: SynthNote[];
+  /** Markdown files written next to the manifests (file name -> text). */
+  readonly documents?: ReadonlyMap<string, string>;
 }
 
 /** Chart ids are file names: the number orders `kubectl apply -f <dir>` and the README's install steps. */
@@ -29,6 +32,7 @@ export const CHART_FILES = {
   spireAgent: '30-spire-agent',
   workloadIdentity: '40-workload-identity',
   oidcDiscovery: '50-oidc-discovery',
+  ...ISTIO_CHART_FILES,
 } as const;
 
 export function buildClusterManifests(topology: Topology, cluster: ClusterSpec): ClusterManifests {
@@ -71,12 +75,14 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
     syncInterval: spire.agent.syncInterval,
     rebootstrapMode: spire.agent.rebootstrapMode,
     rebootstrapDelay: spire.agent.rebootstrapDelay,
+    // Istio reads ROOTCA as the proxy's validation context: it must carry the federated bundles too.
+    sds: { defaultBundleName: 'null', defaultAllBundlesName: 'ROOTCA' },
     ...(spire.agent.resources ? { resources: spire.agent.resources } : {}),
   });
   new SpiffeCsiDriver(agentChart, 'CsiDriver');
 
   if (cluster.registrar.kind === 'controller-manager') {
-    new WorkloadIdentity(chart(CHART_FILES.workloadIdentity), 'Workloads');
+    new WorkloadIdentity(chart(CHART_FILES.workloadIdentity), 'Workloads', { federatesWith: federatedTrustDomains(topology, cluster.name) });
   }
 
   if (spire.oidcDiscovery.enabled) {
@@ -85,6 +91,6 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
       domains: [spire.oidcDiscovery.domain ?? `oidc-discovery.${cluster.trustDomain}`],
     });
   }
-  void topology;
-  return { cluster, app, notes };
+  const documents = addIstioCharts({ topology, cluster, chart, notes });
+  return { cluster, app, notes, documents };
 }

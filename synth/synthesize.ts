@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Yaml } from 'cdk8s';
 import type { Topology } from '../clusters/model';
 import { buildClusterManifests, type SynthNote } from './cluster-manifests';
+import { CHART_FILE_HEADERS } from './istio-charts';
 
 export interface ClusterOutput {
   readonly cluster: string;
@@ -11,6 +12,8 @@ export interface ClusterOutput {
   /** File name -> YAML stream. */
   readonly files: ReadonlyMap<string, string>;
   readonly objectCount: number;
+  /** Markdown written next to the manifests (file name -> text), e.g. RUNBOOK.md. */
+  readonly documents?: ReadonlyMap<string, string>;
 }
 
 export interface SynthResult {
@@ -24,16 +27,16 @@ export interface SynthResult {
  */
 export function renderTopology(topology: Topology, outDir: string): SynthResult {
   const built = topology.clusters.map((cluster) => buildClusterManifests(topology, cluster));
-  const clusters = built.map(({ cluster, app }) => {
+  const clusters = built.map(({ cluster, app, documents }) => {
     const files = new Map<string, string>();
     let objectCount = 0;
     for (const chart of app.charts) {
       const objects = chart.toJson();
       if (objects.length === 0) continue;
       objectCount += objects.length;
-      files.set(`${chart.node.id}.yaml`, Yaml.stringify(...objects));
+      files.set(`${chart.node.id}.yaml`, (CHART_FILE_HEADERS[chart.node.id] ?? '') + Yaml.stringify(...objects));
     }
-    return { cluster: cluster.name, dir: join(outDir, cluster.name), files, objectCount };
+    return { cluster: cluster.name, dir: join(outDir, cluster.name), files, objectCount, ...(documents && documents.size > 0 ? { documents } : {}) };
   });
   return { environment: topology.environment, clusters, notes: built.flatMap((b) => b.notes) };
 }
@@ -44,6 +47,7 @@ export function writeSynthResult(result: SynthResult): void {
     rmSync(cluster.dir, { recursive: true, force: true });
     mkdirSync(cluster.dir, { recursive: true });
     for (const [name, text] of cluster.files) writeFileSync(join(cluster.dir, name), text);
+    for (const [name, text] of cluster.documents ?? []) writeFileSync(join(cluster.dir, name), text);
     const notes = result.notes.filter((n) => n.cluster === cluster.cluster);
     if (notes.length > 0) {
       writeFileSync(join(cluster.dir, 'NOTES.md'), `# Remaining steps for ${cluster.cluster}\n\n${notes.map((n) => `- ${n.text}`).join('\n')}\n`);

@@ -1,0 +1,68 @@
+/**
+ * Pod-level pieces of meshfed's Istio gateways shared by both renderings: the SPIRE Workload API socket
+ * volume, the init container that holds the gateway until the socket exists (istio-agent checks for the
+ * socket once at start and otherwise falls back to istiod's CA for good), security contexts, anti-affinity.
+ */
+import { CSI_DRIVER_NAME, PATHS } from './names';
+import {
+  type GatewayModel, ISTIO_PROXY_UID, WORKLOAD_SOCKET_DIR, WORKLOAD_SOCKET_VOLUME,
+} from './istio-model';
+import { ISTIO_WAIT_IMAGE } from './versions';
+
+export const WAIT_FOR_SOCKET_CONTAINER = 'wait-for-spire-socket';
+
+export function socketVolume(): Record<string, unknown> {
+  return { name: WORKLOAD_SOCKET_VOLUME, csi: { driver: CSI_DRIVER_NAME, readOnly: true } };
+}
+
+export function socketVolumeMount(): Record<string, unknown> {
+  return { name: WORKLOAD_SOCKET_VOLUME, mountPath: WORKLOAD_SOCKET_DIR, readOnly: true };
+}
+
+export function gatewayContainerSecurityContext(): Record<string, unknown> {
+  return {
+    runAsUser: ISTIO_PROXY_UID,
+    runAsGroup: ISTIO_PROXY_UID,
+    runAsNonRoot: true,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** Gateways listen on unprivileged ports (8080/8443/15443), so no sysctl and no root are needed. */
+export function gatewayPodSecurityContext(): Record<string, unknown> {
+  return {
+    runAsUser: ISTIO_PROXY_UID,
+    runAsGroup: ISTIO_PROXY_UID,
+    runAsNonRoot: true,
+    fsGroup: ISTIO_PROXY_UID,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export function waitForSocketContainer(): Record<string, unknown> {
+  const socket = `${WORKLOAD_SOCKET_DIR}/${PATHS.agentSocketName}`;
+  return {
+    name: WAIT_FOR_SOCKET_CONTAINER,
+    image: ISTIO_WAIT_IMAGE,
+    command: ['sh', '-c', `until [ -S ${socket} ]; do echo "waiting for ${socket}"; sleep 2; done`],
+    volumeMounts: [socketVolumeMount()],
+    securityContext: gatewayContainerSecurityContext(),
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } },
+  };
+}
+
+/** Spread replicas over nodes (preferred, so a small node pool still schedules them). */
+export function gatewayAffinity(gateway: GatewayModel): Record<string, unknown> {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 100,
+        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { istio: gateway.labels.istio } } },
+      }],
+    },
+  };
+}

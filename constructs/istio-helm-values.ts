@@ -1,0 +1,56 @@
+/**
+ * Helm values for Istio's official charts (base, cni, istiod, gateway), written from the same IstioModel
+ * as the IstioOperator. The Pulumi stacks pass them to `helm.v3.Release`s of ISTIO_HELM.repo at
+ * ISTIO_HELM.version. Value names follow manifests/charts/{base,istio-cni,istio-control/istio-discovery,
+ * gateway}/values.yaml of the pinned release: in the istiod chart the former `pilot.*` values are top-level.
+ */
+import {
+  gatewayAffinity, gatewayContainerSecurityContext, gatewayPodSecurityContext, socketVolume, socketVolumeMount,
+} from './istio-gateway-pod';
+import { type GatewayModel, type IstioModel } from './istio-model';
+import { globalValuesOf, meshConfigOf } from './istio-operator';
+
+export type HelmValues = Record<string, unknown>;
+
+export interface IstioHelmValues {
+  readonly base: HelmValues;
+  readonly cni: HelmValues;
+  readonly istiod: HelmValues;
+  /** Release name (the gateway's name) -> values of the `gateway` chart. */
+  readonly gateways: Readonly<Record<string, HelmValues>>;
+}
+
+function gatewayValues(gw: GatewayModel): HelmValues {
+  return {
+    name: gw.name,
+    labels: { ...gw.labels },
+    ...(gw.networkGateway ? { networkGateway: gw.networkGateway } : {}),
+    // The chart sets ISTIO_META_REQUESTED_NETWORK_VIEW itself from networkGateway; `env` carries the rest.
+    env: Object.fromEntries(Object.entries(gw.env).filter(([k]) => !(gw.networkGateway && k === 'ISTIO_META_REQUESTED_NETWORK_VIEW'))),
+    service: { type: 'LoadBalancer', annotations: { ...gw.serviceAnnotations }, ports: gw.ports.map((p) => ({ ...p })) },
+    resources: { requests: { ...gw.resources.requests }, limits: { ...gw.resources.limits } },
+    replicaCount: gw.minReplicas,
+    autoscaling: { enabled: true, minReplicas: gw.minReplicas, maxReplicas: gw.maxReplicas },
+    podDisruptionBudget: { minAvailable: gw.pdbMinAvailable },
+    affinity: gatewayAffinity(gw),
+    securityContext: gatewayPodSecurityContext(),
+    containerSecurityContext: gatewayContainerSecurityContext(),
+    volumes: [socketVolume()],
+    volumeMounts: [socketVolumeMount()],
+  };
+}
+
+export function istioHelmValues(model: IstioModel): IstioHelmValues {
+  const global = globalValuesOf(model);
+  return {
+    base: { global: { istioNamespace: 'istio-system' } },
+    cni: { global: { ...(model.platform ? { platform: model.platform } : {}) } },
+    istiod: {
+      global,
+      meshConfig: meshConfigOf(model),
+      env: { ...model.istiodEnv },
+      sidecarInjectorWebhook: { templates: { spire: model.spireTemplate } },
+    },
+    gateways: Object.fromEntries(model.gateways.map((gw) => [gw.name, gatewayValues(gw)])),
+  };
+}

@@ -1,0 +1,33 @@
+/** The istio-system namespace, labelled with the cluster's Istio network (istiod reads it for its own endpoints). */
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
+import { requireDnsLabel } from './props-error';
+
+export const NETWORK_LABEL = 'topology.istio.io/network';
+
+export interface IstioNamespaceProps {
+  /** Istio network of this cluster, e.g. "network1". */
+  readonly network: string;
+}
+
+export class IstioNamespace extends Construct {
+  readonly namespace: kplus.Namespace;
+
+  constructor(scope: Construct, id: string, props: IstioNamespaceProps) {
+    super(scope, id);
+    requireDnsLabel('IstioNamespace.network', props.network);
+    this.namespace = new kplus.Namespace(this, 'Resource', {
+      metadata: {
+        name: ISTIO_SYSTEM_NAMESPACE,
+        labels: {
+          [NETWORK_LABEL]: props.network,
+          // istiod and the gateways meet "restricted"; Istio CNI runs in kube-system on GKE.
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Remote secrets: how one cluster's istiod discovers another cluster's endpoints. `discoveryPairs` decides
+ * which ordered pairs get one (a cluster must not route to endpoints whose identities it cannot
+ * authenticate); `IstioRemoteSecret` renders the Secret from plain values (the Pulumi stack passes the
+ * peer's API endpoint, CA and reader token; synth never sees them).
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { federatedTrustDomains, type Topology } from '../clusters/model';
+import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
+import { ISTIO_READER_SERVICE_ACCOUNT } from './istio-reader';
+import { PropsError, requireDnsLabel } from './props-error';
+
+export interface DiscoveryPair {
+  /** The cluster whose istiod gets the remote secret. */
+  readonly cluster: string;
+  /** The cluster whose endpoints it discovers. */
+  readonly peer: string;
+}
+
+/**
+ * Ordered pairs (cluster, peer) where cluster's workloads can authenticate peer's: same trust domain
+ * (nested clusters share their root's) or federated trust domains. In topology order.
+ */
+export function discoveryPairs(topology: Topology): DiscoveryPair[] {
+  const pairs: DiscoveryPair[] = [];
+  for (const a of topology.clusters) {
+    const trusted = new Set([a.trustDomain, ...federatedTrustDomains(topology, a.name)]);
+    for (const b of topology.clusters) {
+      if (a.name !== b.name && trusted.has(b.trustDomain)) pairs.push({ cluster: a.name, peer: b.name });
+    }
+  }
+  return pairs;
+}
+
+export function remoteSecretName(peer: string): string {
+  return `istio-remote-secret-${peer}`;
+}
+
+export interface IstioRemoteSecretProps {
+  /** Topology name of the peer cluster; also istiod's cluster ID for it (values.global.multiCluster.clusterName). */
+  readonly peerCluster: string;
+  /** Peer API server URL, e.g. "https://34.1.2.3". */
+  readonly server: string;
+  /** Peer API server CA certificate, PEM. */
+  readonly caPem: string;
+  /** Token of the peer's meshfed-istio-reader service account. */
+  readonly token: string;
+  /** @default "istio-system" */
+  readonly namespace?: string;
+}
+
+/** The kubeconfig istiod reads from the secret's data key (= the peer's cluster name). */
+export function remoteKubeconfig(props: IstioRemoteSecretProps): string {
+  const name = props.peerCluster;
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name, cluster: { server: props.server, 'certificate-authority-data': Buffer.from(props.caPem).toString('base64') } }],
+    users: [{ name: ISTIO_READER_SERVICE_ACCOUNT, user: { token: props.token } }],
+    contexts: [{ name, context: { cluster: name, user: ISTIO_READER_SERVICE_ACCOUNT } }],
+    'current-context': name,
+    preferences: {},
+  });
+}
+
+export class IstioRemoteSecret extends Construct {
+  readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: IstioRemoteSecretProps) {
+    super(scope, id);
+    requireDnsLabel('IstioRemoteSecret.peerCluster', props.peerCluster);
+    if (!/^https:\/\/\S+$/.test(props.server)) {
+      throw new PropsError(`IstioRemoteSecret.server: ${JSON.stringify(props.server)} must be an https:// URL`);
+    }
+    if (!props.caPem.includes('-----BEGIN CERTIFICATE-----')) throw new PropsError('IstioRemoteSecret.caPem: must be a PEM certificate');
+    if (props.token.length === 0) throw new PropsError('IstioRemoteSecret.token: must not be empty');
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: {
+        name: remoteSecretName(props.peerCluster),
+        namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE,
+        // istiod watches Secrets with this label for remote clusters.
+        labels: { 'istio/multiCluster': 'true' },
+        annotations: { 'networking.istio.io/cluster': props.peerCluster },
+      },
+      stringData: { [props.peerCluster]: remoteKubeconfig(props) },
+    });
+  }
+}

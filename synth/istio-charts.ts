@@ -1,0 +1,60 @@
+/**
+ * Istio charts of one cluster (see cluster-manifests.ts for the numbering): the IstioOperator for
+ * istioctl, then the mesh objects that need Istio's CRDs, the reader side of endpoint discovery, and
+ * notes for the remote secrets synth cannot create (they hold peers' credentials).
+ */
+import type { Chart } from 'cdk8s';
+import type { ClusterSpec, Topology } from '../clusters/model';
+import { CrossNetworkGateway } from '../constructs/istio-cross-network-gateway';
+import { istioModel, type IstioModel } from '../constructs/istio-model';
+import { IstioNamespace } from '../constructs/istio-namespace';
+import { IstioOperatorManifest } from '../constructs/istio-operator';
+import { IstioReader, ISTIO_READER_SERVICE_ACCOUNT } from '../constructs/istio-reader';
+import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
+import { StrictMtls } from '../constructs/istio-strict-mtls';
+import type { SynthNote } from './cluster-manifests';
+
+export const ISTIO_CHART_FILES = {
+  istioOperator: '60-istio-operator',
+  istioMesh: '65-istio-mesh',
+} as const;
+
+/** Files that are read by a client tool, not applied to the cluster (kubectl / Pulumi must skip them). */
+export const CLIENT_SIDE_FILES: ReadonlySet<string> = new Set([`${ISTIO_CHART_FILES.istioOperator}.yaml`]);
+
+/** A comment put in front of a chart's YAML file. */
+export const CHART_FILE_HEADERS: Readonly<Record<string, string>> = {
+  [ISTIO_CHART_FILES.istioOperator]:
+    '# Not for kubectl apply: IstioOperator is read by istioctl only (no such CRD in the cluster).\n'
+    + '# Install with: istioctl install -y -f 60-istio-operator.yaml   (istioctl 1.30.3)\n',
+};
+
+export interface IstioChartsInput {
+  readonly topology: Topology;
+  readonly cluster: ClusterSpec;
+  readonly chart: (id: string) => Chart;
+  readonly notes: SynthNote[];
+}
+
+export function addIstioCharts(input: IstioChartsInput): Map<string, string> {
+  const { topology, cluster, chart, notes } = input;
+  const model: IstioModel = istioModel(topology, cluster.name);
+
+  new IstioOperatorManifest(chart(ISTIO_CHART_FILES.istioOperator), 'IstioOperator', { model });
+
+  const mesh = chart(ISTIO_CHART_FILES.istioMesh);
+  new IstioNamespace(mesh, 'Namespace', { network: cluster.network });
+  new CrossNetworkGateway(mesh, 'CrossNetworkGateway');
+  new StrictMtls(mesh, 'StrictMtls');
+  new IstioReader(mesh, 'Reader', { readConfigMaps: model.acceptance === 'caCertificates' });
+
+  const peers = discoveryPairs(topology).filter((p) => p.cluster === cluster.name).map((p) => p.peer);
+  if (peers.length > 0) {
+    const commands = peers.map((peer) => `\`istioctl create-remote-secret --context=${peer} --name=${peer} --service-account=${ISTIO_READER_SERVICE_ACCOUNT} --create-service-account=false | kubectl apply --context=${cluster.name} -f -\``);
+    notes.push({
+      cluster: cluster.name,
+      text: `create the remote secrets ${peers.map(remoteSecretName).join(', ')} in istio-system so istiod discovers its peers' endpoints (the Pulumi stack does this; by hand: ${commands.join('; ')})`,
+    });
+  }
+  return new Map();
+}

@@ -1,0 +1,271 @@
+/** Istio multi-primary, multi-network mesh on SPIRE identities: model, both renderings, synthesized objects. */
+import { parse } from 'yaml';
+import { federatedTrustDomains, type Topology } from '../clusters/model';
+import { disallowedKeyPaths, keyPaths, pathAllowed } from '../constructs/istio-api-paths';
+import { istioHelmValues } from '../constructs/istio-helm-values';
+import {
+  EASTWEST_GATEWAY, INGRESS_GATEWAY, istioModel, spireTemplatePatch, TrustDomainAcceptance, WORKLOAD_SOCKET_DIR,
+} from '../constructs/istio-model';
+import { istioOperatorSpec } from '../constructs/istio-operator';
+import { istioReaderRules } from '../constructs/istio-reader';
+import { validateObject } from './helpers/schema-validation';
+import { configOf, find, findAll, synthTopologyText, twoClusters, type SynthesizedCluster } from './helpers/synth';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const DEV = readFileSync(join(__dirname, '..', 'clusters', 'dev.yaml'), 'utf8');
+const THREE = `environment: three
+mesh:
+  id: mesh-a
+clusters:
+  - name: east
+    provider: gke
+    region: us-east1
+    trustDomain: east.example
+    network: net-east
+    cidr: 10.10.0.0/16
+    kubernetesVersion: "1.33"
+  - name: west
+    provider: eks
+    region: us-west-2
+    trustDomain: west.example
+    network: net-west
+    cidr: 10.20.0.0/16
+  - name: central
+    provider: gke
+    region: us-central1
+    trustDomain: central.example
+    network: net-central
+    cidr: 10.30.0.0/16
+federation: full-mesh
+`;
+
+type Obj = Record<string, any>;
+
+describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label, text) => {
+  const { topology, clusters } = synthTopologyText(text);
+
+  describe.each(topology.clusters.map((c) => c.name))('cluster %s', (name) => {
+    const c = clusters.get(name) as SynthesizedCluster;
+    const spec = topology.clusters.find((x) => x.name === name)!;
+    const peers = federatedTrustDomains(topology, name);
+    const iop = find(c.objects, 'IstioOperator', `meshfed-${name}`, 'istio-system') as Obj;
+
+    it('puts the IstioOperator alone in 60-istio-operator.yaml', () => {
+      expect(c.files.get('60-istio-operator.yaml')?.map((o) => o.kind)).toEqual(['IstioOperator']);
+    });
+
+    it('gives Istio the SPIRE trust domain, mesh ID, cluster name and network', () => {
+      const server = configOf(c.objects, 'spire-server', 'spire-server', 'server.conf');
+      const agent = configOf(c.objects, 'spire-agent', 'spire-system', 'agent.conf');
+      expect(iop.spec.meshConfig.trustDomain).toBe(server.server.trust_domain);
+      expect(iop.spec.meshConfig.trustDomain).toBe(agent.agent.trust_domain);
+      expect(iop.spec.values.global).toMatchObject({ meshID: topology.meshId, multiCluster: { clusterName: name }, network: spec.network });
+      const ns = find(c.objects, 'Namespace', 'istio-system');
+      expect(ns.metadata.labels?.['topology.istio.io/network']).toBe(spec.network);
+    });
+
+    it('accepts exactly the federated peers as trust domain aliases', () => {
+      expect(peers.length).toBeGreaterThan(0);
+      expect(iop.spec.meshConfig.trustDomainAliases).toEqual(peers);
+      expect(iop.spec.meshConfig.caCertificates).toBeUndefined();
+    });
+
+    it('has the SPIRE agent serve every bundle as ROOTCA and hide the local-only one', () => {
+      const agent = configOf(c.objects, 'spire-agent', 'spire-system', 'agent.conf');
+      expect(agent.agent.sds).toEqual({ default_svid_name: 'default', default_bundle_name: 'null', default_all_bundles_name: 'ROOTCA' });
+    });
+
+    it('gives app and gateway pods (istio-system) entries that federate with every peer', () => {
+      const ids = findAll(c.objects, 'ClusterSPIFFEID') as Obj[];
+      const matching = (ns: string) => ids.filter((id) => id.spec.namespaceSelector.matchExpressions.every((e: Obj) =>
+        e.operator === 'In' ? e.values.includes(ns) : e.operator === 'NotIn' ? !e.values.includes(ns) : false));
+      for (const ns of ['istio-system', 'helloworld', 'sleep']) {
+        expect(matching(ns).length).toBeGreaterThan(0);
+        for (const id of matching(ns)) expect(id.spec.federatesWith).toEqual(peers);
+      }
+    });
+
+    it('turns on DNS capture and istiod address allocation, without obsolete variables', () => {
+      const meta = iop.spec.meshConfig.defaultConfig.proxyMetadata;
+      expect(meta.ISTIO_META_DNS_CAPTURE).toBe('true');
+      expect(iop.spec.values.pilot.env.PILOT_ENABLE_IP_AUTOALLOCATE).toBe('true');
+      const all = JSON.stringify(iop);
+      for (const obsolete of ['ISTIO_META_DNS_AUTO_ALLOCATE', 'AUTO_RELOAD_PLUGIN_CERTS', 'ISTIO_META_ROUTER_MODE']) expect(all).not.toContain(obsolete);
+    });
+
+    it('injects the SPIRE socket into the container list the injector uses for this Kubernetes version', () => {
+      const native = Number(spec.kubernetesVersion.split('.')[1]) >= 33;
+      expect(iop.spec.values.pilot.env.ENABLE_NATIVE_SIDECARS).toBe(String(native));
+      const template = parse(iop.spec.values.sidecarInjectorWebhook.templates.spire) as Obj;
+      const list = native ? 'initContainers' : 'containers';
+      expect(Object.keys(template.spec).sort()).toEqual([list, 'volumes'].sort());
+      expect(template.spec[list]).toEqual([{ name: 'istio-proxy', volumeMounts: [{ name: 'workload-socket', mountPath: WORKLOAD_SOCKET_DIR, readOnly: true }] }]);
+      expect(template.spec.volumes).toEqual([{ name: 'workload-socket', csi: { driver: 'csi.spiffe.io', readOnly: true } }]);
+      // istio-agent must look for the socket name the SPIRE agent creates.
+      const agent = configOf(c.objects, 'spire-agent', 'spire-system', 'agent.conf');
+      expect(agent.agent.socket_path.endsWith(`/${iop.spec.meshConfig.defaultConfig.proxyMetadata.WORKLOAD_IDENTITY_SOCKET_FILE}`)).toBe(true);
+    });
+
+    it('declares an east-west gateway for its network with status and TLS ports on an L4 passthrough LB', () => {
+      const gw = (iop.spec.components.ingressGateways as Obj[]).find((g) => g.name === EASTWEST_GATEWAY)!;
+      expect(gw.label).toEqual({ app: EASTWEST_GATEWAY, istio: 'eastwestgateway', 'topology.istio.io/network': spec.network });
+      expect(gw.k8s.env).toEqual([{ name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: spec.network }]);
+      expect(gw.k8s.service.ports.map((p: Obj) => [p.name, p.port])).toEqual([['status-port', 15021], ['tls', 15443]]);
+      const annotations = JSON.stringify(gw.k8s.serviceAnnotations);
+      expect(annotations).not.toMatch(/proxy-protocol|ssl-cert|backend-protocol/);
+      if (spec.provider === 'eks') {
+        expect(gw.k8s.serviceAnnotations).toMatchObject({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'external', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip' });
+      } else {
+        expect(gw.k8s.serviceAnnotations).toEqual({ 'cloud.google.com/l4-rbs': 'enabled' });
+      }
+      for (const g of iop.spec.components.ingressGateways as Obj[]) {
+        expect(g.k8s.resources.requests).toBeDefined();
+        expect(g.k8s.podDisruptionBudget.minAvailable).toBe(1);
+        expect(g.k8s.hpaSpec.minReplicas).toBeGreaterThanOrEqual(2);
+        expect(g.k8s.affinity.podAntiAffinity).toBeDefined();
+        const patches = g.k8s.overlays[0].patches as Obj[];
+        const init = patches.find((p) => p.path === 'spec.template.spec.initContainers')!.value[0];
+        expect(init.command.join(' ')).toContain(`${WORKLOAD_SOCKET_DIR}/spire-agent.sock`);
+        expect(patches.map((p) => p.path)).toContain('spec.template.spec.volumes.[name:workload-socket]');
+      }
+      expect(iop.spec.values.gateways['istio-ingressgateway'].runAsRoot).toBe(false);
+    });
+
+    it('exposes *.local through the cross-network Gateway and enforces STRICT mTLS', () => {
+      const gw = find(c.objects, 'Gateway', 'cross-network-gateway', 'istio-system') as Obj;
+      expect(gw.apiVersion).toBe('networking.istio.io/v1');
+      expect(gw.spec).toEqual({
+        selector: { istio: 'eastwestgateway' },
+        servers: [{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' }, hosts: ['*.local'] }],
+      });
+      expect((find(c.objects, 'PeerAuthentication', 'default', 'istio-system') as Obj).spec).toEqual({ mtls: { mode: 'STRICT' } });
+    });
+
+    it('has the reader service account, its token Secret (no data) and a read-only ClusterRole', () => {
+      find(c.objects, 'ServiceAccount', 'meshfed-istio-reader', 'istio-system');
+      const secret = find(c.objects, 'Secret', 'meshfed-istio-reader-token', 'istio-system') as Obj;
+      expect(secret.type).toBe('kubernetes.io/service-account-token');
+      expect(secret.metadata.annotations).toEqual({ 'kubernetes.io/service-account.name': 'meshfed-istio-reader' });
+      expect(secret.data).toBeUndefined();
+      const role = find(c.objects, 'ClusterRole', 'meshfed-istio-reader') as Obj;
+      const verbs = new Set((role.rules as Obj[]).flatMap((r) => r.verbs));
+      expect([...verbs].sort()).toEqual(['create', 'get', 'list', 'watch']);
+      expect(JSON.stringify(role.rules)).not.toMatch(/"secrets"|"\*"/);
+      const binding = find(c.objects, 'ClusterRoleBinding', 'meshfed-istio-reader') as Obj;
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'meshfed-istio-reader', namespace: 'istio-system' }]);
+    });
+
+    it('emits only IstioOperator key paths that Istio 1.30 has', () => {
+      expect(disallowedKeyPaths(iop)).toEqual([]);
+    });
+
+    it('renders Helm values that agree with the IstioOperator on every setting meshfed controls', () => {
+      const model = istioModel(topology, name);
+      expect(controlledFromHelm(istioHelmValues(model) as unknown as Obj)).toEqual(controlledFromOperator(istioOperatorSpec(model)));
+    });
+
+    it('passes schema validation, object by object', () => {
+      const failures = c.objects.map((o) => [`${o.kind}/${o.metadata.name}`, validateObject(o)] as const).filter(([, e]) => e.length > 0);
+      expect(failures).toEqual([]);
+    });
+  });
+});
+
+/** The settings meshfed controls, read from each rendering into one shape. */
+function controlledFromOperator(spec: Obj): Obj {
+  return {
+    meshConfig: spec.meshConfig,
+    global: spec.values.global,
+    istiodEnv: spec.values.pilot.env,
+    templates: spec.values.sidecarInjectorWebhook.templates,
+    gateways: Object.fromEntries((spec.components.ingressGateways as Obj[]).map((g) => [g.name, {
+      labels: g.label,
+      env: Object.fromEntries((g.k8s.env ?? []).map((e: Obj) => [e.name, e.value])),
+      ports: g.k8s.service.ports,
+      serviceType: g.k8s.service.type,
+      serviceAnnotations: g.k8s.serviceAnnotations,
+      resources: g.k8s.resources,
+      replicas: [g.k8s.replicaCount, g.k8s.hpaSpec.minReplicas, g.k8s.hpaSpec.maxReplicas],
+      pdb: g.k8s.podDisruptionBudget,
+      affinity: g.k8s.affinity,
+      podSecurityContext: g.k8s.securityContext,
+      containerSecurityContext: g.k8s.overlays[0].patches.find((p: Obj) => p.path.endsWith('[name:istio-proxy].securityContext')).value,
+      socketVolume: g.k8s.overlays[0].patches.find((p: Obj) => p.path.includes('volumes.')).value,
+      socketMount: g.k8s.overlays[0].patches.find((p: Obj) => p.path.includes('volumeMounts.')).value,
+    }])),
+  };
+}
+
+function controlledFromHelm(values: Obj): Obj {
+  return {
+    meshConfig: values.istiod.meshConfig,
+    global: values.istiod.global,
+    istiodEnv: values.istiod.env,
+    templates: values.istiod.sidecarInjectorWebhook.templates,
+    gateways: Object.fromEntries(Object.entries(values.gateways as Record<string, Obj>).map(([name, g]) => [name, {
+      labels: g.labels,
+      // The gateway chart derives ISTIO_META_REQUESTED_NETWORK_VIEW from networkGateway.
+      env: { ...g.env, ...(g.networkGateway ? { ISTIO_META_REQUESTED_NETWORK_VIEW: g.networkGateway } : {}) },
+      ports: g.service.ports,
+      serviceType: g.service.type,
+      serviceAnnotations: g.service.annotations,
+      resources: g.resources,
+      replicas: [g.replicaCount, g.autoscaling.minReplicas, g.autoscaling.maxReplicas],
+      pdb: g.podDisruptionBudget,
+      affinity: g.affinity,
+      podSecurityContext: g.securityContext,
+      containerSecurityContext: g.containerSecurityContext,
+      socketVolume: g.volumes[0],
+      socketMount: g.volumeMounts[0],
+    }])),
+  };
+}
+
+describe('istio model options', () => {
+  const { topology } = synthTopologyText(twoClusters());
+
+  it('lists one caCertificates entry per peer, scoped to it, when asked, and lets readers get ConfigMaps', () => {
+    const model = istioModel(topology, 'cluster-1', {
+      acceptance: TrustDomainAcceptance.caCertificates({ 'bar.com': { spiffeBundleUrl: 'https://spire-bundle.bar.com:8443' } }),
+    });
+    const mesh = istioOperatorSpec(model).meshConfig as Obj;
+    expect(mesh.trustDomainAliases).toBeUndefined();
+    expect(mesh.caCertificates).toEqual([{ spiffeBundleUrl: 'https://spire-bundle.bar.com:8443', trustDomains: ['bar.com'] }]);
+    expect(disallowedKeyPaths({ spec: istioOperatorSpec(model) })).toEqual([]);
+    expect(istioReaderRules({ readConfigMaps: true })[0].resources).toContain('configmaps');
+    expect(istioReaderRules()[0].resources).not.toContain('configmaps');
+  });
+
+  it('refuses caCertificates that miss a peer or name a non-peer', () => {
+    expect(() => istioModel(topology, 'cluster-1', { acceptance: TrustDomainAcceptance.caCertificates({}) }))
+      .toThrow('TrustDomainAcceptance.caCertificates: no bundle URL or PEM for federated trust domain(s) bar.com');
+    expect(() => istioModel(topology, 'cluster-1', {
+      acceptance: TrustDomainAcceptance.caCertificates({ 'bar.com': { pem: 'x' }, 'baz.com': { pem: 'y' } }),
+    })).toThrow('TrustDomainAcceptance.caCertificates: baz.com is not a federated peer of this cluster (peers: bar.com)');
+  });
+
+  it('patches the container list of the chosen native-sidecar mode, overriding the version default', () => {
+    expect(Object.keys((spireTemplatePatch(true).spec as Obj))).toContain('initContainers');
+    expect(Object.keys((spireTemplatePatch(false).spec as Obj))).toContain('containers');
+    expect(istioModel(topology, 'cluster-1', { nativeSidecars: false }).istiodEnv.ENABLE_NATIVE_SIDECARS).toBe('false');
+    expect(istioModel(topology, 'cluster-1', { nativeSidecars: true }).spireTemplate).toContain('initContainers');
+    const old = synthTopologyText(twoClusters('    kubernetesVersion: "1.28"')).topology;
+    expect(istioModel(old, 'cluster-1').nativeSidecars).toBe(false);
+    expect(() => istioModel(old, 'cluster-1', { nativeSidecars: true }))
+      .toThrow('istioModel.nativeSidecars: Kubernetes 1.28 has no sidecar containers (needs 1.29+)');
+  });
+
+  it('rejects misspelled IstioOperator keys (the allow-list can fail)', () => {
+    expect(disallowedKeyPaths({ spec: { meshConfig: { trustDomainAlias: ['x'], defaultConfig: { proxyMetadata: { ANY: '1' } } } } }))
+      .toEqual(['spec.meshConfig.trustDomainAlias.[]']);
+    expect(pathAllowed(['spec', 'values', 'pilot', 'env', 'FOO'])).toBe(true);
+    expect(keyPaths({ a: [{ b: 1 }] })).toEqual([['a', '[]', 'b']]);
+  });
+
+  it('names both gateways', () => {
+    expect(istioModel(topology, 'cluster-2').gateways.map((g) => g.name)).toEqual([INGRESS_GATEWAY, EASTWEST_GATEWAY]);
+  });
+});
+
+export type { Topology };
