@@ -4,3 +4,6 @@ export * from './model';
 export * from './problems';
 export * from './schema';
 export * from './trust-domain';
+export * from './federation';
+export * from './host';
+export * from './root-certificate';

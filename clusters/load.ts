@@ -1,9 +1,11 @@
 /** Reads, validates and resolves a topology file. Every problem of the file is reported at once. */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 import { resolveTopology, type Topology } from './model';
 import { formatPath, formatValue, TopologyError, type PathSegment, type Problem } from './problems';
+import { readRootCertificates } from './root-certificate';
 import { topologyProblems } from './rules';
 import { TOPOLOGY } from './schema';
 
@@ -18,8 +20,13 @@ export function loadTopologyFile(file: string): Topology {
   return loadTopology(text, file);
 }
 
+export interface LoadOptions {
+  /** Directory that relative file references (rootCa.certificateFile) resolve against. @default - the directory of `source` */
+  readonly baseDir?: string;
+}
+
 /** Parses topology YAML text; `source` names it in error messages. */
-export function loadTopology(text: string, source = '<topology>'): Topology {
+export function loadTopology(text: string, source = '<topology>', options: LoadOptions = {}): Topology {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -49,9 +56,10 @@ export function loadTopology(text: string, source = '<topology>'): Topology {
   if (!parsed.success) {
     throw new TopologyError(source, render(parsed.error.issues.flatMap((issue) => issueProblems(issue, data))));
   }
-  const problems = topologyProblems(parsed.data);
+  const certificates = readRootCertificates(parsed.data, options.baseDir ?? dirname(source));
+  const problems = [...topologyProblems(parsed.data), ...certificates.problems];
   if (problems.length > 0) throw new TopologyError(source, render(problems));
-  return resolveTopology(parsed.data);
+  return resolveTopology(parsed.data, certificates.pems);
 }
 
 function firstLine(message: string): string {

@@ -1,11 +1,11 @@
 /** The loaded, validated and resolved topology that constructs and stacks consume. */
-import type { ClusterParsed, ResourcesSpec, TopologyParsed } from './schema';
+import type { ClusterParsed, EndpointSpec, ResourcesSpec, TopologyParsed } from './schema';
 
 export type Provider = 'gke' | 'eks';
 export type Datastore = 'sqlite' | 'postgres' | 'mysql';
 export type RegistrarKind = 'controller-manager' | 'k8s-workload-registrar';
 export type RegistrarMode = 'webhook' | 'reconcile' | 'crd';
-export type { ResourcesSpec };
+export type { EndpointSpec, ResourcesSpec };
 
 export type SpireSpec = ClusterParsed['spire'];
 export type NodePoolSpec = ClusterParsed['nodePool'];
@@ -33,6 +33,21 @@ export interface ClusterSpec {
   readonly nodePool: NodePoolSpec;
   readonly spire: SpireSpec;
   readonly registrar: RegistrarSpec;
+  /** Root clusters: the root CA supplied from outside (PEM text read at load time). */
+  readonly rootCa?: RootCaSpec;
+  /** Root clusters: how peers reach the bundle endpoint. */
+  readonly bundleEndpoint?: EndpointSpec;
+  /** Clusters with nested children: how the children reach the server API. */
+  readonly serverEndpoint?: EndpointSpec;
+}
+
+export interface RootCaSpec {
+  /** As written in the topology (relative to the topology file). */
+  readonly certificateFile: string;
+  /** PEM text of the CA certificate(s). */
+  readonly certificatePem: string;
+  /** kubernetes.io/tls Secret in the spire-server namespace holding the key pair. */
+  readonly secretName: string;
 }
 
 export type FederationSpec = 'full-mesh' | 'none' | ReadonlyArray<readonly [string, string]>;
@@ -46,7 +61,7 @@ export interface Topology {
 }
 
 /** Builds the resolved model from a parsed topology that has passed rules.ts. */
-export function resolveTopology(parsed: TopologyParsed): Topology {
+export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<string, string> = new Map()): Topology {
   const byName = new Map(parsed.clusters.map((c) => [c.name, c]));
   const rootOf = (c: ClusterParsed): ClusterParsed => {
     let current = c;
@@ -72,6 +87,11 @@ export function resolveTopology(parsed: TopologyParsed): Topology {
       nodePool: c.nodePool,
       spire: c.spire,
       registrar,
+      ...(c.rootCa !== undefined && rootCaPems.has(c.name)
+        ? { rootCa: { certificateFile: c.rootCa.certificateFile, certificatePem: rootCaPems.get(c.name)!, secretName: c.rootCa.secretName } }
+        : {}),
+      ...(c.bundleEndpoint !== undefined ? { bundleEndpoint: c.bundleEndpoint } : {}),
+      ...(c.serverEndpoint !== undefined ? { serverEndpoint: c.serverEndpoint } : {}),
     };
   });
   return { environment: parsed.environment, meshId: parsed.mesh.id, clusters, federation: parsed.federation };

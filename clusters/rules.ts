@@ -2,6 +2,7 @@
 import { cidrsOverlap, formatCidr, parseCidr, type Ipv4Cidr } from './cidr';
 import { formatPath, formatValue, type Problem } from './problems';
 import type { ClusterParsed, TopologyParsed } from './schema';
+import { HOST_RULE, hostProblem } from './host';
 import { TRUST_DOMAIN_RULE, trustDomainProblem } from './trust-domain';
 
 export function topologyProblems(t: TopologyParsed): Problem[] {
@@ -12,7 +13,35 @@ export function topologyProblems(t: TopologyParsed): Problem[] {
     ...cidrs(t.clusters),
     ...federationPairs(t),
     ...t.clusters.flatMap(spireAndRegistrar),
+    ...rootOnlyKeys(t.clusters),
   ];
+}
+
+/** rootCa and bundleEndpoint describe a trust domain's root; serverEndpoint a server that has nested children. */
+function rootOnlyKeys(clusters: readonly ClusterParsed[]): Problem[] {
+  const problems: Problem[] = [];
+  clusters.forEach((c, i) => {
+    for (const key of ['rootCa', 'bundleEndpoint'] as const) {
+      if (c[key] !== undefined && c.nestedUnder !== undefined) {
+        problems.push({
+          path: at(i, key),
+          message: `applies only to root clusters; ${c.name} is nested under ${c.nestedUnder}, set it there`,
+        });
+      }
+    }
+    if (c.serverEndpoint !== undefined && !clusters.some((x) => x.nestedUnder === c.name)) {
+      problems.push({ path: at(i, 'serverEndpoint'), message: `is only used by nested clusters and no cluster is nestedUnder ${c.name}` });
+    }
+    for (const key of ['bundleEndpoint', 'serverEndpoint'] as const) {
+      const address = c[key]?.address;
+      if (address === undefined) continue;
+      const reason = hostProblem(address);
+      if (reason !== undefined) {
+        problems.push({ path: at(i, key, 'address'), message: `${formatValue(address)} ${reason} (${HOST_RULE})` });
+      }
+    }
+  });
+  return problems;
 }
 
 const at = (i: number, ...rest: (string | number)[]) => ['clusters', i, ...rest];

@@ -80,6 +80,34 @@ const NODE_POOL = z
   })
   .strict();
 
+/**
+ * How a root SPIRE server is reached from other clusters: federation peers fetch its bundle endpoint,
+ * nested children's upstream agents and servers dial its server API. The address is the one peers
+ * dial (a reserved static IP or a DNS name); host validity is checked in rules.ts.
+ */
+const ENDPOINT = (defaultPort: number) =>
+  z
+    .object({
+      /** Host name or IP peers dial; omit until known (synth then says what is missing). */
+      address: z.string().min(1).optional(),
+      port: z.number().int().min(1).max(65535).default(defaultPort),
+      /** Type of the Service that exposes the port (LoadBalancer, or NodePort/ClusterIP behind your own ingress). */
+      serviceType: z.enum(['LoadBalancer', 'NodePort', 'ClusterIP']).default('LoadBalancer'),
+      /** Service annotations, e.g. an internal load balancer or a reserved address. */
+      annotations: z.record(z.string(), z.string()).default({}),
+    })
+    .strict();
+
+/** A trust domain root supplied from outside: the CA certificate file (public) and the Secret with its key. */
+const ROOT_CA = z
+  .object({
+    /** PEM file, relative to the topology file; may hold several CA certificates (root rotation). */
+    certificateFile: z.string().min(1),
+    /** kubernetes.io/tls Secret in the spire-server namespace holding the key pair, created outside meshfed. */
+    secretName: dnsLabel().default('spire-root-ca'),
+  })
+  .strict();
+
 export const CLUSTER = z
   .object({
     name: dnsLabel(),
@@ -93,6 +121,12 @@ export const CLUSTER = z
     nodePool: NODE_POOL.default({ minNodes: 3, maxNodes: 6 }),
     spire: SPIRE.default(() => SPIRE.parse({})),
     registrar: REGISTRAR.default({ kind: 'controller-manager' }),
+    /** Root clusters only: the trust domain's root CA supplied from outside (enables declarative federation bootstrap). */
+    rootCa: ROOT_CA.optional(),
+    /** Root clusters only: where peers reach this trust domain's SPIRE bundle endpoint. */
+    bundleEndpoint: ENDPOINT(8443).optional(),
+    /** Clusters with nested children only: where the children's upstream agents and servers reach this SPIRE server's API. */
+    serverEndpoint: ENDPOINT(8081).optional(),
   })
   .strict();
 
@@ -116,6 +150,8 @@ export type TopologyInput = z.input<typeof TOPOLOGY>;
 export type TopologyParsed = z.output<typeof TOPOLOGY>;
 export type ClusterParsed = z.output<typeof CLUSTER>;
 export type ResourcesSpec = z.output<typeof RESOURCES>;
+export type EndpointSpec = z.output<ReturnType<typeof ENDPOINT>>;
+export type RootCaParsed = z.output<typeof ROOT_CA>;
 
 /** JSON Schema of the topology file, for editors (written to clusters/topology.schema.json). */
 export function topologyJsonSchema(): Record<string, unknown> {
