@@ -269,3 +269,15 @@ describe('istio model options', () => {
 });
 
 export type { Topology };
+
+describe('RUNBOOK.md', () => {
+  it('is written for every cluster with the peers each must federate with', () => {
+    const { result } = synthTopologyText(DEV);
+    const runbook = result.clusters[0].documents?.get('RUNBOOK.md') ?? '';
+    expect(runbook).toContain('istioctl install --context=cluster-1 -y -f cluster-1/60-istio-operator.yaml');
+    expect(runbook).toContain('Expect URI:spiffe://foo.com/ns/sleep/sa/sleep.');
+    expect(runbook).toContain('Expect FederatesWith: bar.com.');
+    expect(runbook).toContain('-socketPath /tmp/spire-server/private/api.sock');
+    expect(runbook).toContain('scale deploy/helloworld-v1 --replicas=0');
+  });
+});
