@@ -8,14 +8,21 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadTopologyFile } from '../clusters';
 import { ClusterDeployment } from '../infra/cluster-deployment';
+import { CLIENT_SIDE_FILES, ISTIO_CHART_FILES } from '../synth/istio-charts';
 import { renderTopology } from '../synth/synthesize';
+
+/**
+ * Files the stack does not apply: the IstioOperator is for istioctl only, and the Istio mesh objects need
+ * Istio's CRDs and istiod, which the stack does not install with Helm yet (istioHelmValues() is ready for it).
+ */
+const NOT_APPLIED = new Set([...CLIENT_SIDE_FILES, `${ISTIO_CHART_FILES.istioMesh}.yaml`]);
 
 export function deployEnvironment(environment: string, kubeconfigs: pulumi.Output<Record<string, string>>): Record<string, ClusterDeployment> {
   const topology = loadTopologyFile(join(__dirname, '..', 'clusters', `${environment}.yaml`));
   const rendered = renderTopology(topology, '/unused');
   const deployments: Record<string, ClusterDeployment> = {};
   for (const cluster of rendered.clusters) {
-    const manifests = [...cluster.files].map(([name, yaml]) => ({
+    const manifests = [...cluster.files].filter(([name]) => !NOT_APPLIED.has(name)).map(([name, yaml]) => ({
       name: name.replace(/\.yaml$/, ''),
       objects: parseAllDocuments(yaml).map((d) => d.toJS() as Record<string, unknown>),
     }));

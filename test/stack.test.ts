@@ -46,6 +46,7 @@ describe('stack dev', () => {
     const groups = created.filter((c) => c.type === 'kubernetes:yaml/v2:ConfigGroup' && c.name.startsWith('cluster-1-'));
     expect(groups.map((g) => g.name)).toEqual([...groups.map((g) => g.name)].sort());
     expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(['cluster-1-00-namespaces', 'cluster-1-20-spire-server', 'cluster-1-30-spire-agent']));
+    expect(groups.map((g) => g.name).filter((n) => /istio/.test(n))).toEqual([]);
     const server = groups.find((g) => g.name === 'cluster-1-20-spire-server')!;
     expect(server.inputs.objs.some((o: any) => o.kind === 'StatefulSet' && o.metadata.name === 'spire-server')).toBe(true);
   });
