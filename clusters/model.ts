@@ -14,6 +14,23 @@ export interface RegistrarSpec {
   readonly kind: RegistrarKind;
   /** Set only for the k8s-workload-registrar (default reconcile). */
   readonly mode?: RegistrarMode;
+  /** k8s-workload-registrar only (resolved with defaults). */
+  readonly legacy?: LegacyRegistrarSpec;
+}
+
+/** The k8s-workload-registrar's topology settings after defaults. */
+export interface LegacyRegistrarSpec {
+  readonly deployment: 'sidecar' | 'standalone';
+  /** Standalone replicas (1 for sidecar: it follows the server's replicas). */
+  readonly replicas: number;
+  readonly leaderElection: boolean;
+  readonly identity: 'service-account' | 'pod-label' | 'pod-annotation';
+  readonly podLabel?: string;
+  readonly podAnnotation?: string;
+  readonly logLevel: 'panic' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  readonly insecureSkipClientVerification: boolean;
+  readonly acknowledgeInsecureSkipClientVerification: boolean;
+  readonly resources?: ResourcesSpec;
 }
 
 export interface ClusterSpec {
@@ -72,7 +89,7 @@ export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<
     const root = rootOf(c);
     const registrar: RegistrarSpec =
       c.registrar.kind === 'k8s-workload-registrar'
-        ? { kind: c.registrar.kind, mode: c.registrar.mode ?? 'reconcile' }
+        ? { kind: c.registrar.kind, mode: c.registrar.mode ?? 'reconcile', legacy: resolveLegacyRegistrar(c) }
         : { kind: c.registrar.kind };
     return {
       name: c.name,
@@ -95,6 +112,26 @@ export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<
     };
   });
   return { environment: parsed.environment, meshId: parsed.mesh.id, clusters, federation: parsed.federation };
+}
+
+function resolveLegacyRegistrar(c: ClusterParsed): LegacyRegistrarSpec {
+  const r = c.registrar;
+  const deployment = r.deployment ?? 'sidecar';
+  const replicas = deployment === 'standalone' ? r.replicas ?? 1 : 1;
+  const running = deployment === 'standalone' ? replicas : c.spire.replicas;
+  const identity = r.identity ?? 'service-account';
+  return {
+    deployment,
+    replicas,
+    leaderElection: r.mode === 'webhook' ? false : r.leaderElection ?? running > 1,
+    identity,
+    ...(identity === 'pod-label' ? { podLabel: r.podLabel ?? 'spire-workload' } : {}),
+    ...(identity === 'pod-annotation' ? { podAnnotation: r.podAnnotation ?? 'spiffe.io/spiffe-id' } : {}),
+    logLevel: r.logLevel ?? 'info',
+    insecureSkipClientVerification: r.insecureSkipClientVerification ?? false,
+    acknowledgeInsecureSkipClientVerification: r.acknowledgeInsecureSkipClientVerification ?? false,
+    ...(r.resources ? { resources: r.resources } : {}),
+  };
 }
 
 export function findCluster(topology: Topology, name: string): ClusterSpec {

@@ -231,11 +231,56 @@ function spireAndRegistrar(c: ClusterParsed, i: number): Problem[] {
       message: `${formatValue(c.registrar.mode)} applies only to kind k8s-workload-registrar; remove it or set registrar.kind: k8s-workload-registrar`,
     });
   }
+  problems.push(...registrarProblems(c, i));
   if (c.nodePool.minNodes > c.nodePool.maxNodes) {
     problems.push({
       path: at(i, 'nodePool', 'minNodes'),
       message: `${c.nodePool.minNodes} is above nodePool.maxNodes ${c.nodePool.maxNodes}`,
     });
+  }
+  return problems;
+}
+
+const REGISTRAR_ONLY_KEYS = [
+  'deployment', 'replicas', 'leaderElection', 'identity', 'podLabel', 'podAnnotation', 'logLevel',
+  'insecureSkipClientVerification', 'acknowledgeInsecureSkipClientVerification', 'resources',
+] as const;
+
+function registrarProblems(c: ClusterParsed, i: number): Problem[] {
+  const r = c.registrar;
+  const problems: Problem[] = [];
+  const path = (key: string) => at(i, 'registrar', key);
+  if (r.kind !== 'k8s-workload-registrar') {
+    for (const key of REGISTRAR_ONLY_KEYS) {
+      if (r[key] !== undefined) {
+        problems.push({ path: path(key), message: `${formatValue(r[key])} applies only to kind k8s-workload-registrar; remove it or set registrar.kind: k8s-workload-registrar` });
+      }
+    }
+    return problems;
+  }
+  const mode = r.mode ?? 'reconcile';
+  if (r.replicas !== undefined && (r.deployment ?? 'sidecar') === 'sidecar') {
+    problems.push({ path: path('replicas'), message: `${r.replicas} applies only to registrar.deployment: standalone; a sidecar runs once per SPIRE server replica (spire.replicas)` });
+  }
+  const running = (r.deployment ?? 'sidecar') === 'standalone' ? r.replicas ?? 1 : c.spire.replicas;
+  if (mode !== 'webhook' && running > 1 && r.leaderElection === false) {
+    problems.push({ path: path('leaderElection'), message: `false is not allowed with ${running} registrar replicas in mode ${mode}: without leader election they fight over the same entries` });
+  }
+  if (mode === 'webhook' && r.leaderElection !== undefined) {
+    problems.push({ path: path('leaderElection'), message: `${formatValue(r.leaderElection)} applies only to modes reconcile and crd (webhook mode has no leader election)` });
+  }
+  const identity = r.identity ?? 'service-account';
+  if (r.podLabel !== undefined && identity !== 'pod-label') {
+    problems.push({ path: path('podLabel'), message: `${formatValue(r.podLabel)} applies only to registrar.identity: pod-label (identity is ${identity})` });
+  }
+  if (r.podAnnotation !== undefined && identity !== 'pod-annotation') {
+    problems.push({ path: path('podAnnotation'), message: `${formatValue(r.podAnnotation)} applies only to registrar.identity: pod-annotation (identity is ${identity})` });
+  }
+  if (r.insecureSkipClientVerification !== undefined && mode !== 'webhook') {
+    problems.push({ path: path('insecureSkipClientVerification'), message: `${formatValue(r.insecureSkipClientVerification)} applies only to mode webhook (mode is ${mode})` });
+  }
+  if (r.insecureSkipClientVerification === true && r.acknowledgeInsecureSkipClientVerification !== true) {
+    problems.push({ path: path('insecureSkipClientVerification'), message: 'true lets anyone who can reach the webhook create and delete registration entries; also set acknowledgeInsecureSkipClientVerification: true to accept that' });
   }
   return problems;
 }

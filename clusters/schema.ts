@@ -68,6 +68,25 @@ const REGISTRAR = z
   .object({
     kind: z.enum(['controller-manager', 'k8s-workload-registrar']).default('controller-manager'),
     mode: z.enum(['webhook', 'reconcile', 'crd']).optional(),
+    // The keys below apply only to kind k8s-workload-registrar (rules.ts rejects them otherwise).
+    /** sidecar: in the SPIRE server pod (admin socket); standalone: its own Deployment (server API over mTLS). Default sidecar. */
+    deployment: z.enum(['sidecar', 'standalone']).optional(),
+    /** Standalone replicas (sidecars follow spire.replicas). Default 1. */
+    replicas: z.number().int().min(1).max(9).optional(),
+    /** reconcile/crd: leader election; default true when more than one registrar runs. */
+    leaderElection: z.boolean().optional(),
+    /** SPIFFE IDs from the service account (spiffe://<td>/ns/<ns>/sa/<sa>), a pod label's or a pod annotation's value. Default service-account. */
+    identity: z.enum(['service-account', 'pod-label', 'pod-annotation']).optional(),
+    /** Label key for identity pod-label. Default "spire-workload". */
+    podLabel: z.string().min(1).optional(),
+    /** Annotation key for identity pod-annotation. Default "spiffe.io/spiffe-id". */
+    podAnnotation: z.string().min(1).optional(),
+    logLevel: z.enum(['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
+    /** webhook: skip verifying the API server's client certificate (unauthenticated callers). */
+    insecureSkipClientVerification: z.boolean().optional(),
+    /** Must be true together with insecureSkipClientVerification. */
+    acknowledgeInsecureSkipClientVerification: z.boolean().optional(),
+    resources: RESOURCES.optional(),
   })
   .strict();
 

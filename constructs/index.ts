@@ -1,5 +1,7 @@
 export * from './cert-manager-ca';
 export * from './datastore';
+export * from './k8s-workload-registrar';
+export * from './k8s-workload-registrar-config';
 export * from './names';
 export * from './namespaces';
 export * from './oidc-discovery-provider';

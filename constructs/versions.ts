@@ -23,6 +23,18 @@ export const ISTIO_HELM = { repo: 'https://istio-release.storage.googleapis.com/
 /** Image of the gateways' wait-for-socket init container (a shell with `test -S`). */
 export const ISTIO_WAIT_IMAGE = 'busybox:1.37.0';
 
+/**
+ * Legacy k8s-workload-registrar (deprecated and unmaintained upstream; only ever published under
+ * gcr.io/spiffe-io). 1.5.6 is its last release (reconcile and crd modes); webhook mode was removed in
+ * 1.4.0, so webhook mode pins the last 1.3.x. Both are outside SPIRE's supported version skew with the
+ * SPIRE_VERSION server. Tags could not be re-verified against the registry from this offline workplace.
+ */
+export const K8S_WORKLOAD_REGISTRAR_IMAGES = {
+  webhook: 'gcr.io/spiffe-io/k8s-workload-registrar:1.3.9',
+  reconcile: 'gcr.io/spiffe-io/k8s-workload-registrar:1.5.6',
+  crd: 'gcr.io/spiffe-io/k8s-workload-registrar:1.5.6',
+} as const;
+
 /** Prerequisites the synthesized objects rely on; installed by the Pulumi stacks (Helm) or by hand. */
 export const PREREQUISITES = {
   certManager: { chart: 'cert-manager', repo: 'https://charts.jetstack.io', version: 'v1.16.5', values: { crds: { enabled: true } } },

@@ -9,6 +9,7 @@ import {
   SpireServer, WorkloadIdentity,
 } from '../constructs';
 import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
+import { addK8sWorkloadRegistrar, K8S_WORKLOAD_REGISTRAR_CHART } from './k8s-workload-registrar-chart';
 
 /** Something the user still has to do that synth could not (printed by the CLI, written to NOTES.md). */
 export interface SynthNote {
@@ -29,6 +30,7 @@ export const CHART_FILES = {
   namespaces: '00-namespaces',
   certManagerCa: '10-cert-manager-ca',
   spireServer: '20-spire-server',
+  k8sWorkloadRegistrar: K8S_WORKLOAD_REGISTRAR_CHART,
   spireAgent: '30-spire-agent',
   workloadIdentity: '40-workload-identity',
   oidcDiscovery: '50-oidc-discovery',
@@ -65,6 +67,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
   if (cluster.registrar.kind === 'controller-manager') {
     new SpireControllerManager(serverChart, 'ControllerManager', { server, clusterName: cluster.name });
   }
+  addK8sWorkloadRegistrar({ topology, cluster, server, serverChart, chart, notes });
 
   const agentChart = chart(CHART_FILES.spireAgent);
   new SpireAgent(agentChart, 'Agent', {
