@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   AGENT_HEALTH_PORT, commonLabels, PATHS, PROMETHEUS_PORT, SERVER_API_PORT, SPIRE_AGENT, SPIRE_BUNDLE_CONFIGMAP,
-  SPIRE_SYSTEM_NAMESPACE,
+  SPIRE_BUNDLE_KEY, SPIRE_SYSTEM_NAMESPACE,
 } from './names';
 import { requireDuration, requireTrustDomain } from './props-error';
 import { serializeConfig } from './spire-server-config';
@@ -95,7 +95,10 @@ export class SpireAgent extends Construct {
     const configMap = new kplus.ConfigMap(this, 'Config', { metadata, data: { 'agent.conf': serializeConfig(this.config) } });
     const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'spire-config' });
     const bundleVolume = kplus.Volume.fromConfigMap(
-      this, 'BundleVolume', kplus.ConfigMap.fromConfigMapName(this, 'BundleRef', props.bundleConfigMap ?? SPIRE_BUNDLE_CONFIGMAP), { name: 'spire-bundle' },
+      this, 'BundleVolume', kplus.ConfigMap.fromConfigMapName(this, 'BundleRef', props.bundleConfigMap ?? SPIRE_BUNDLE_CONFIGMAP),
+      // Only the key the BundlePublisher writes: until it exists kubelet keeps retrying the mount, so the
+      // agent waits in ContainerCreating instead of crash-looping on an empty bundle file.
+      { name: 'spire-bundle', items: { [SPIRE_BUNDLE_KEY]: { path: SPIRE_BUNDLE_KEY } } },
     );
     const dataVolume = kplus.Volume.fromEmptyDir(this, 'DataVolume', 'spire-agent-data');
     const socketVolume = kplus.Volume.fromHostPath(this, 'SocketVolume', 'spire-agent-socket-dir', {

@@ -3,12 +3,13 @@
  * (each becomes one `<NN>-<concern>.yaml` file).
  */
 import { App, Chart } from 'cdk8s';
-import { federatedTrustDomains, type ClusterSpec, type Topology } from '../clusters/model';
+import type { ClusterSpec, Topology } from '../clusters/model';
 import {
-  CertManagerCa, DataStore, OidcDiscoveryProvider, SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces,
+  CertManagerCa, DataStore, OidcDiscoveryProvider, RootCaSource, SPIRE_SERVER_NAMESPACE, SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces,
   SpireServer, WorkloadIdentity,
 } from '../constructs';
 import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
+import { addNestedChild, addTrustCharts, serverTrustProps, TRUST_CHART_FILES } from './trust-charts';
 import { addK8sWorkloadRegistrar, K8S_WORKLOAD_REGISTRAR_CHART } from './k8s-workload-registrar-chart';
 
 /** Something the user still has to do that synth could not (printed by the CLI, written to NOTES.md). */
@@ -35,6 +36,7 @@ export const CHART_FILES = {
   workloadIdentity: '40-workload-identity',
   oidcDiscovery: '50-oidc-discovery',
   ...ISTIO_CHART_FILES,
+  ...TRUST_CHART_FILES,
 } as const;
 
 export function buildClusterManifests(topology: Topology, cluster: ClusterSpec): ClusterManifests {
@@ -45,7 +47,20 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
 
   new SpireNamespaces(chart(CHART_FILES.namespaces), 'Spire');
 
-  const ca = new CertManagerCa(chart(CHART_FILES.certManagerCa), 'UpstreamCa', { trustDomain: cluster.trustDomain });
+  // A nested cluster's CA is signed by its parent's server; only roots chain to cert-manager.
+  const child = addNestedChild(topology, cluster, chart, notes);
+  const ca = child
+    ? undefined
+    : new CertManagerCa(chart(CHART_FILES.certManagerCa), 'UpstreamCa', {
+      trustDomain: cluster.trustDomain,
+      ...(cluster.rootCa ? { root: RootCaSource.existingSecret(cluster.rootCa.secretName) } : {}),
+    });
+  if (cluster.rootCa) {
+    notes.push({
+      cluster: cluster.name,
+      text: `root CA: create the kubernetes.io/tls Secret ${SPIRE_SERVER_NAMESPACE}/${cluster.rootCa.secretName} from ${cluster.rootCa.certificateFile} and its private key (kept outside meshfed) before the CA Issuer can sign: \`kubectl --context ${cluster.name} -n ${SPIRE_SERVER_NAMESPACE} create secret tls ${cluster.rootCa.secretName} --cert=${cluster.rootCa.certificateFile} --key=<key file>\`.`,
+    });
+  }
 
   const serverChart = chart(CHART_FILES.spireServer);
   const server = new SpireServer(serverChart, 'Server', {
@@ -53,7 +68,8 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
     clusterName: cluster.name,
     replicas: spire.replicas,
     dataStore: DataStore.fromTopology(spire.datastore, spire.datastoreSecret),
-    upstreamAuthority: ca.upstreamAuthority,
+    upstreamAuthority: child?.upstreamAuthority ?? ca!.upstreamAuthority,
+    ...serverTrustProps(topology, cluster),
     caSubject: {
       ...(spire.caSubject.country ? { country: spire.caSubject.country } : {}),
       ...(spire.caSubject.organization ? { organization: spire.caSubject.organization } : {}),
@@ -68,6 +84,8 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
     new SpireControllerManager(serverChart, 'ControllerManager', { server, clusterName: cluster.name });
   }
   addK8sWorkloadRegistrar({ topology, cluster, server, serverChart, chart, notes });
+
+  const trust = addTrustCharts({ topology, cluster, server, child, chart, notes });
 
   const agentChart = chart(CHART_FILES.spireAgent);
   new SpireAgent(agentChart, 'Agent', {
@@ -85,7 +103,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
   new SpiffeCsiDriver(agentChart, 'CsiDriver');
 
   if (cluster.registrar.kind === 'controller-manager') {
-    new WorkloadIdentity(chart(CHART_FILES.workloadIdentity), 'Workloads', { federatesWith: federatedTrustDomains(topology, cluster.name) });
+    new WorkloadIdentity(chart(CHART_FILES.workloadIdentity), 'Workloads', { federatesWith: trust.federatesWith });
   }
 
   if (spire.oidcDiscovery.enabled) {

@@ -30,7 +30,8 @@ export function renderTopology(topology: Topology, outDir: string): SynthResult 
   const clusters = built.map(({ cluster, app, documents }) => {
     const files = new Map<string, string>();
     let objectCount = 0;
-    for (const chart of app.charts) {
+    // File order is install order whatever order the charts were built in (nested/federation charts are built late).
+    for (const chart of [...app.charts].sort((a, b) => a.node.id.localeCompare(b.node.id))) {
       const objects = chart.toJson();
       if (objects.length === 0) continue;
       objectCount += objects.length;
