@@ -1,4 +1,5 @@
 /** Synthesizes topologies in memory for tests. */
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadTopology, type Topology } from '../../clusters';
 import { renderTopology, type SynthResult } from '../../synth/synthesize';
@@ -12,7 +13,8 @@ export interface SynthesizedCluster {
 }
 
 export function synthTopologyText(yaml: string): { topology: Topology; result: SynthResult; clusters: Map<string, SynthesizedCluster> } {
-  const topology = loadTopology(yaml, 'test.yaml');
+  // Relative file references (rootCa.certificateFile) resolve like the CLI's: against clusters/.
+  const topology = loadTopology(yaml, 'test.yaml', { baseDir: join(__dirname, '..', '..', 'clusters') });
   const result = renderTopology(topology, '/nonexistent-out');
   const clusters = new Map<string, SynthesizedCluster>();
   for (const c of result.clusters) {
