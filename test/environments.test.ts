@@ -31,7 +31,7 @@ describe.each(environments)('environment %s', (file) => {
   });
 
   it('is deterministic: a second synthesis is byte-identical', () => {
-    const again = renderTopology(loadTopology(text, file), '/nonexistent-out');
+    const again = renderTopology(loadTopology(text, file, { baseDir: CLUSTERS_DIR }), '/nonexistent-out');
     expect(again.clusters.map((c) => [...c.files])).toEqual(result.clusters.map((c) => [...c.files]));
   });
 
