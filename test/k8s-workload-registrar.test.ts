@@ -1,13 +1,13 @@
 /** The legacy k8s-workload-registrar: config file per mode, objects per mode and deployment style, RBAC, errors. */
 import { parse } from '@cdktf/hcl2json';
 import { Chart, Testing } from 'cdk8s';
-import { loadTopology, TopologyError } from '../clusters';
+import { loadTopology } from '../clusters';
 import {
   K8sWorkloadRegistrar, RegistrarDeployment, SpireServer, DataStore, K8S_WORKLOAD_REGISTRAR_IMAGES,
   type K8sWorkloadRegistrarProps,
 } from '../constructs';
 import { validateObject, type K8sObject } from './helpers/schema-validation';
-import { find, findAll, synthTopologyText, twoClusters } from './helpers/synth';
+import { find, findAll, problemsOf, synthTopologyText, twoClusters } from './helpers/synth';
 
 const CONF = 'k8s-workload-registrar.conf';
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
@@ -255,16 +255,6 @@ describe('construct errors', () => {
 });
 
 describe('topology rules', () => {
-  function problemsOf(yaml: string): string[] {
-    try {
-      loadTopology(yaml, 'env.yaml');
-    } catch (err) {
-      if (err instanceof TopologyError) return [...err.problems];
-      throw err;
-    }
-    throw new Error('expected the topology to be rejected');
-  }
-
   it.each<[string, string, RegExp]>([
     ['registrar keys for the controller manager', '{ deployment: standalone }', /clusters\[0\]\.registrar\.deployment: "standalone" applies only to kind k8s-workload-registrar; remove it or set registrar\.kind: k8s-workload-registrar$/],
     ['replicas for a sidecar', '{ kind: k8s-workload-registrar, replicas: 2 }', /clusters\[0\]\.registrar\.replicas: 2 applies only to registrar\.deployment: standalone/],

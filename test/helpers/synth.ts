@@ -1,7 +1,7 @@
 /** Synthesizes topologies in memory for tests. */
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadTopology, type Topology } from '../../clusters';
+import { loadTopology, TopologyError, type Topology } from '../../clusters';
 import { renderTopology, type SynthResult } from '../../synth/synthesize';
 import type { K8sObject } from './schema-validation';
 
@@ -61,4 +61,15 @@ ${extraFirst}
     network: network2
     cidr: 10.20.0.0/16
 ${extraTop}`;
+}
+
+/** The problems a topology is rejected with; fails the test if it loads. */
+export function problemsOf(yaml: string): string[] {
+  try {
+    loadTopology(yaml, 'env.yaml');
+  } catch (err) {
+    if (err instanceof TopologyError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('expected the topology to be rejected');
 }
