@@ -1,11 +1,12 @@
 /**
  * The trust domain's CA chain in cert-manager, which SPIRE's cert-manager UpstreamAuthority signs
- * its server CA with: self-signed issuer -> root CA Certificate -> CA Issuer, or a CA Issuer over a
- * root key pair supplied from outside (a Secret created by the Pulumi stack or by hand).
+ * its server CA with (and istiod's plug-in CA, istiod-ca.ts): self-signed issuer -> root CA Certificate
+ * -> CA Issuer, or a CA Issuer over a root key pair supplied from outside (a Secret created by hand).
  */
 import { Construct } from 'constructs';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, Issuer } from '../imports/cert-manager.io';
-import { commonLabels, SPIRE_SERVER_NAMESPACE } from './names';
+import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
+import { commonLabels } from './names';
 import { requireDnsLabel, requireDuration, requireTrustDomain } from './props-error';
 import { UpstreamAuthority } from './upstream-authority';
 
@@ -21,7 +22,7 @@ export class RootCaSource {
 
   /**
    * A root key pair held outside the cluster config: a kubernetes.io/tls Secret (tls.crt, tls.key)
-   * in the SPIRE server namespace. Peers can then be given the root certificate at synth time.
+   * in the CA's namespace. Peers can then be given the root certificate at synth time.
    */
   static existingSecret(secretName: string): RootCaSource {
     requireDnsLabel('RootCaSource.existingSecret', secretName);
@@ -37,7 +38,11 @@ export class RootCaSource {
 
 export interface CertManagerCaProps {
   readonly trustDomain: string;
-  /** @default "spire-server" */
+  /**
+   * Where the root, its Issuers and the root Secret live. Certificates can only use an Issuer of their
+   * own namespace, so this is the namespace of istiod's plug-in CA (IstiodCa); SPIRE's server creates its
+   * CertificateRequests here. @default "istio-system"
+   */
   readonly namespace?: string;
   /** @default RootCaSource.generated() */
   readonly root?: RootCaSource;
@@ -56,7 +61,8 @@ export class CertManagerCa extends Construct {
   constructor(scope: Construct, id: string, props: CertManagerCaProps) {
     super(scope, id);
     requireTrustDomain('CertManagerCa.trustDomain', props.trustDomain);
-    const namespace = props.namespace ?? SPIRE_SERVER_NAMESPACE;
+    const namespace = props.namespace ?? ISTIO_SYSTEM_NAMESPACE;
+    requireDnsLabel('CertManagerCa.namespace', namespace);
     const root = props.root ?? RootCaSource.generated();
     const labels = commonLabels('spire-upstream-ca');
     this.rootSecretName = root.secretName ?? ROOT_CA_SECRET;

@@ -19,3 +19,4 @@ export * from './upstream-authority';
 export * from './versions';
 export * from './workload-defaults';
 export * from './workload-identity';
+export * from './istiod-ca';

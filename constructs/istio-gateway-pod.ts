@@ -5,11 +5,38 @@
  */
 import { CSI_DRIVER_NAME, PATHS } from './names';
 import {
-  type GatewayModel, ISTIO_PROXY_UID, WORKLOAD_SOCKET_DIR, WORKLOAD_SOCKET_VOLUME,
+  type GatewayModel, type IstioModel, ISTIO_PROXY_UID, WORKLOAD_SOCKET_DIR, WORKLOAD_SOCKET_VOLUME,
 } from './istio-model';
 import { ISTIO_WAIT_IMAGE } from './versions';
 
 export const WAIT_FOR_SOCKET_CONTAINER = 'wait-for-spire-socket';
+/** Injection template for gateway pods installed with the `gateway` Helm chart (it has no init container values). */
+export const SPIRE_GATEWAY_TEMPLATE = 'spire-gateway';
+/** `inject.istio.io/templates` of Helm-installed gateways: Istio's gateway template, then meshfed's additions. */
+export const GATEWAY_INJECTION_TEMPLATES = `gateway,${SPIRE_GATEWAY_TEMPLATE}`;
+
+/**
+ * The pod patch of the `spire-gateway` template: the socket volume, its mount in istio-proxy and the
+ * wait container, i.e. what the IstioOperator's overlays add to istioctl-installed gateways.
+ */
+export function spireGatewayTemplatePatch(): Record<string, unknown> {
+  return {
+    spec: {
+      initContainers: [waitForSocketContainer()],
+      containers: [{ name: 'istio-proxy', volumeMounts: [socketVolumeMount()] }],
+      volumes: [socketVolume()],
+    },
+  };
+}
+
+/** Custom injection templates (name -> YAML text) both renderings give istiod's injector. */
+export function injectionTemplates(model: IstioModel): Record<string, string> {
+  return {
+    spire: model.spireTemplate,
+    // JSON is valid YAML, and has no `{{` for the injector's Go templating to trip on.
+    [SPIRE_GATEWAY_TEMPLATE]: `${JSON.stringify(spireGatewayTemplatePatch(), null, 2)}\n`,
+  };
+}
 
 export function socketVolume(): Record<string, unknown> {
   return { name: WORKLOAD_SOCKET_VOLUME, csi: { driver: CSI_DRIVER_NAME, readOnly: true } };

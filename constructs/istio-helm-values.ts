@@ -5,7 +5,7 @@
  * gateway}/values.yaml of the pinned release: in the istiod chart the former `pilot.*` values are top-level.
  */
 import {
-  gatewayAffinity, gatewayContainerSecurityContext, gatewayPodSecurityContext, socketVolume, socketVolumeMount,
+  GATEWAY_INJECTION_TEMPLATES, gatewayAffinity, gatewayContainerSecurityContext, gatewayPodSecurityContext, injectionTemplates,
 } from './istio-gateway-pod';
 import { type GatewayModel, type IstioModel } from './istio-model';
 import { globalValuesOf, meshConfigOf } from './istio-operator';
@@ -35,8 +35,10 @@ function gatewayValues(gw: GatewayModel): HelmValues {
     affinity: gatewayAffinity(gw),
     securityContext: gatewayPodSecurityContext(),
     containerSecurityContext: gatewayContainerSecurityContext(),
-    volumes: [socketVolume()],
-    volumeMounts: [socketVolumeMount()],
+    // The chart has values for volumes but none for init containers, so the socket volume, its mount and
+    // the wait container all come from the spire-gateway injection template (Helm merges this key into
+    // the chart's default podAnnotations, which keep sidecar.istio.io/inject and the Prometheus ones).
+    podAnnotations: { 'inject.istio.io/templates': GATEWAY_INJECTION_TEMPLATES },
   };
 }
 
@@ -49,7 +51,7 @@ export function istioHelmValues(model: IstioModel): IstioHelmValues {
       global,
       meshConfig: meshConfigOf(model),
       env: { ...model.istiodEnv },
-      sidecarInjectorWebhook: { templates: { spire: model.spireTemplate } },
+      sidecarInjectorWebhook: { templates: injectionTemplates(model) },
     },
     gateways: Object.fromEntries(model.gateways.map((gw) => [gw.name, gatewayValues(gw)])),
   };

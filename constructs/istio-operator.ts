@@ -7,7 +7,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  gatewayAffinity, gatewayContainerSecurityContext, gatewayPodSecurityContext, socketVolume, socketVolumeMount, waitForSocketContainer,
+  gatewayAffinity, gatewayContainerSecurityContext, gatewayPodSecurityContext, injectionTemplates, socketVolume, socketVolumeMount,
+  waitForSocketContainer,
 } from './istio-gateway-pod';
 import { type GatewayModel, type IstioModel, ISTIO_SYSTEM_NAMESPACE } from './istio-model';
 
@@ -76,7 +77,7 @@ export function istioOperatorSpec(model: IstioModel): Record<string, unknown> {
     values: {
       global: globalValuesOf(model),
       pilot: { env: { ...model.istiodEnv } },
-      sidecarInjectorWebhook: { templates: { spire: model.spireTemplate } },
+      sidecarInjectorWebhook: { templates: injectionTemplates(model) },
       // Gateways run as Istio's proxy uid; the policy checker reads this flag.
       gateways: { 'istio-ingressgateway': { runAsRoot: false } },
     },

@@ -5,9 +5,12 @@
 import { App, Chart } from 'cdk8s';
 import type { ClusterSpec, Topology } from '../clusters/model';
 import {
-  CertManagerCa, DataStore, OidcDiscoveryProvider, RootCaSource, SPIRE_SERVER_NAMESPACE, SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces,
+  CertManagerCa, DataStore, OidcDiscoveryProvider, RootCaSource, SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces,
   SpireServer, WorkloadIdentity,
 } from '../constructs';
+import { IstiodCa } from '../constructs/istiod-ca';
+import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
+import { IstioNamespace } from '../constructs/istio-namespace';
 import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
 import { addNestedChild, addTrustCharts, serverTrustProps, TRUST_CHART_FILES } from './trust-charts';
 import { addK8sWorkloadRegistrar, K8S_WORKLOAD_REGISTRAR_CHART } from './k8s-workload-registrar-chart';
@@ -45,20 +48,35 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
   const chart = (id: string) => new Chart(app, id, { disableResourceNameHashes: false });
   const spire = cluster.spire;
 
-  new SpireNamespaces(chart(CHART_FILES.namespaces), 'Spire');
+  const namespaces = chart(CHART_FILES.namespaces);
+  new SpireNamespaces(namespaces, 'Spire');
+  // istio-system exists from the start: the trust domain's CA lives there (see below).
+  new IstioNamespace(namespaces, 'Istio', { network: cluster.network });
 
-  // A nested cluster's CA is signed by its parent's server; only roots chain to cert-manager.
+  // A nested cluster's CA is signed by its parent's server; only roots chain to cert-manager. The
+  // trust domain's CA sits in istio-system because istiod's plug-in CA Certificate can only use an Issuer
+  // of its own namespace, and a ClusterIssuer would let any namespace's Certificate editors mint CAs
+  // under the root.
   const child = addNestedChild(topology, cluster, chart, notes);
-  const ca = child
-    ? undefined
-    : new CertManagerCa(chart(CHART_FILES.certManagerCa), 'UpstreamCa', {
+  let ca: CertManagerCa | undefined;
+  if (!child) {
+    const caChart = chart(CHART_FILES.certManagerCa);
+    ca = new CertManagerCa(caChart, 'UpstreamCa', {
       trustDomain: cluster.trustDomain,
+      namespace: ISTIO_SYSTEM_NAMESPACE,
       ...(cluster.rootCa ? { root: RootCaSource.existingSecret(cluster.rootCa.secretName) } : {}),
     });
+    new IstiodCa(caChart, 'IstiodCa', { trustDomain: cluster.trustDomain, clusterName: cluster.name, issuerName: ca.issuer.name });
+  } else {
+    notes.push({
+      cluster: cluster.name,
+      text: `istiod CA: this cluster's SPIRE CA is signed by ${cluster.nestedUnder}'s server, which cert-manager cannot reach, so istiod keeps its own self-signed CA; pods here must use the \`spire\` injection template (\`inject.istio.io/templates: sidecar,spire\`) to hold identities the trust domain ${cluster.trustDomain} verifies.`,
+    });
+  }
   if (cluster.rootCa) {
     notes.push({
       cluster: cluster.name,
-      text: `root CA: create the kubernetes.io/tls Secret ${SPIRE_SERVER_NAMESPACE}/${cluster.rootCa.secretName} from ${cluster.rootCa.certificateFile} and its private key (kept outside meshfed) before the CA Issuer can sign: \`kubectl --context ${cluster.name} -n ${SPIRE_SERVER_NAMESPACE} create secret tls ${cluster.rootCa.secretName} --cert=${cluster.rootCa.certificateFile} --key=<key file>\`.`,
+      text: `root CA: create the kubernetes.io/tls Secret ${ISTIO_SYSTEM_NAMESPACE}/${cluster.rootCa.secretName} from ${cluster.rootCa.certificateFile} and its private key (kept outside meshfed) before the CA Issuer can sign: \`kubectl --context ${cluster.name} -n ${ISTIO_SYSTEM_NAMESPACE} create secret tls ${cluster.rootCa.secretName} --cert=${cluster.rootCa.certificateFile} --key=<key file>\`.`,
     });
   }
 

@@ -7,7 +7,6 @@ import type { Chart } from 'cdk8s';
 import type { ClusterSpec, Topology } from '../clusters/model';
 import { CrossNetworkGateway } from '../constructs/istio-cross-network-gateway';
 import { istioModel, type IstioModel } from '../constructs/istio-model';
-import { IstioNamespace } from '../constructs/istio-namespace';
 import { IstioOperatorManifest } from '../constructs/istio-operator';
 import { IstioReader, ISTIO_READER_SERVICE_ACCOUNT } from '../constructs/istio-reader';
 import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
@@ -44,7 +43,6 @@ export function addIstioCharts(input: IstioChartsInput): Map<string, string> {
   new IstioOperatorManifest(chart(ISTIO_CHART_FILES.istioOperator), 'IstioOperator', { model });
 
   const mesh = chart(ISTIO_CHART_FILES.istioMesh);
-  new IstioNamespace(mesh, 'Namespace', { network: cluster.network });
   new CrossNetworkGateway(mesh, 'CrossNetworkGateway');
   new StrictMtls(mesh, 'StrictMtls');
   new IstioReader(mesh, 'Reader', { readConfigMaps: model.acceptance === 'caCertificates' });

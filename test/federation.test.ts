@@ -132,8 +132,9 @@ describe('missing values', () => {
   it('uses the supplied root Secret for the cert-manager CA Issuer of a root with rootCa', () => {
     const { clusters } = synthTopologyText(topology(2, 'full-mesh'));
     const c0 = clusters.get('c0')!;
-    expect((find(c0.objects, 'Issuer', 'spire-ca', 'spire-server') as Obj).spec.ca.secretName).toBe('spire-root-ca');
-    expect(findAll(c0.objects, 'Certificate')).toEqual([]);
+    expect((find(c0.objects, 'Issuer', 'spire-ca', 'istio-system') as Obj).spec.ca.secretName).toBe('spire-root-ca');
+    // No generated root; istiod's intermediate is the only Certificate.
+    expect(findAll(c0.objects, 'Certificate').map((c) => c.metadata.name)).toEqual(['istiod-cacerts']);
   });
 });
 

@@ -137,6 +137,43 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
       expect(iop.spec.values.gateways['istio-ingressgateway'].runAsRoot).toBe(false);
     });
 
+    it('gives istiod a plug-in CA (cacerts) from cert-manager, an intermediate under the same root as SPIRE', () => {
+      const cert = find(c.objects, 'Certificate', 'istiod-cacerts', 'istio-system') as Obj;
+      expect(cert.spec).toMatchObject({
+        isCA: true, secretName: 'cacerts', uris: [`spiffe://${spec.trustDomain}`],
+        issuerRef: { name: 'spire-ca', kind: 'Issuer', group: 'cert-manager.io' },
+        privateKey: { algorithm: 'ECDSA', rotationPolicy: 'Always' },
+      });
+      expect(cert.spec.usages).toEqual(expect.arrayContaining(['cert sign', 'crl sign']));
+      // The Issuer signing cacerts is the one SPIRE's UpstreamAuthority asks, so both chain to one root.
+      const issuer = find(c.objects, 'Issuer', 'spire-ca', 'istio-system') as Obj;
+      const root = find(c.objects, 'Certificate', 'spire-root-ca', 'istio-system') as Obj;
+      expect(issuer.spec.ca.secretName).toBe(root.spec.secretName);
+      const server = configOf(c.objects, 'spire-server', 'spire-server', 'server.conf');
+      expect(server.plugins.UpstreamAuthority['cert-manager'].plugin_data).toMatchObject({ issuer_name: 'spire-ca', namespace: 'istio-system' });
+      // Applied before istiod is installed (60) and its namespace exists from the first file on.
+      expect(c.files.get('10-cert-manager-ca.yaml')!.map((o) => `${o.kind}/${o.metadata.name}`)).toContain('Certificate/istiod-cacerts');
+      expect(c.files.get('00-namespaces.yaml')!.map((o) => o.metadata.name)).toContain('istio-system');
+      expect(findAll(c.objects, 'ClusterIssuer')).toEqual([]);
+    });
+
+    it('gives Helm-installed gateways the SPIRE socket and the wait container through the spire-gateway template', () => {
+      const values = istioHelmValues(istioModel(topology, name)) as unknown as Obj;
+      const template = parse(values.istiod.sidecarInjectorWebhook.templates['spire-gateway'] as string) as Obj;
+      expect(template.spec.volumes).toEqual([{ name: 'workload-socket', csi: { driver: 'csi.spiffe.io', readOnly: true } }]);
+      expect(template.spec.containers).toEqual([{ name: 'istio-proxy', volumeMounts: [{ name: 'workload-socket', mountPath: WORKLOAD_SOCKET_DIR, readOnly: true }] }]);
+      const [wait] = template.spec.initContainers as Obj[];
+      expect(wait.command.join(' ')).toContain(`-S ${WORKLOAD_SOCKET_DIR}/spire-agent.sock`);
+      expect(wait.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+      expect(wait.resources.limits.memory).toBeDefined();
+      for (const gw of Object.values(values.gateways) as Obj[]) {
+        expect(gw.podAnnotations).toEqual({ 'inject.istio.io/templates': 'gateway,spire-gateway' });
+        // The socket volume comes from the template only: a second declaration in the chart would collide.
+        expect(gw.volumes).toBeUndefined();
+      }
+      expect(values.gateways[EASTWEST_GATEWAY].networkGateway).toBe(spec.network);
+    });
+
     it('exposes *.local through the cross-network Gateway and enforces STRICT mTLS', () => {
       const gw = find(c.objects, 'Gateway', 'cross-network-gateway', 'istio-system') as Obj;
       expect(gw.apiVersion).toBe('networking.istio.io/v1');
@@ -198,11 +235,18 @@ function controlledFromOperator(spec: Obj): Obj {
       containerSecurityContext: g.k8s.overlays[0].patches.find((p: Obj) => p.path.endsWith('[name:istio-proxy].securityContext')).value,
       socketVolume: g.k8s.overlays[0].patches.find((p: Obj) => p.path.includes('volumes.')).value,
       socketMount: g.k8s.overlays[0].patches.find((p: Obj) => p.path.includes('volumeMounts.')).value,
+      initContainers: g.k8s.overlays[0].patches.find((p: Obj) => p.path === 'spec.template.spec.initContainers').value,
     }])),
   };
 }
 
 function controlledFromHelm(values: Obj): Obj {
+  // Helm-installed gateways get the socket and the wait container from the injection template they name.
+  const gatewayPatch = (g: Obj): Obj => {
+    const names = String(g.podAnnotations['inject.istio.io/templates']).split(',');
+    expect(names).toEqual(['gateway', 'spire-gateway']);
+    return parse(values.istiod.sidecarInjectorWebhook.templates[names[1]]).spec;
+  };
   return {
     meshConfig: values.istiod.meshConfig,
     global: values.istiod.global,
@@ -221,8 +265,9 @@ function controlledFromHelm(values: Obj): Obj {
       affinity: g.affinity,
       podSecurityContext: g.securityContext,
       containerSecurityContext: g.containerSecurityContext,
-      socketVolume: g.volumes[0],
-      socketMount: g.volumeMounts[0],
+      socketVolume: gatewayPatch(g).volumes[0],
+      socketMount: gatewayPatch(g).containers.find((c: Obj) => c.name === 'istio-proxy').volumeMounts[0],
+      initContainers: gatewayPatch(g).initContainers,
     }])),
   };
 }

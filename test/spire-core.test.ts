@@ -91,17 +91,19 @@ describe('dev-like cluster', () => {
     expect(server.telemetry.Prometheus.port).toBe(9988);
   });
 
-  it('signs the server CA through cert-manager: self-signed issuer -> root Certificate -> CA Issuer', () => {
+  it('signs the server CA through cert-manager in istio-system: self-signed issuer -> root Certificate -> CA Issuer', () => {
     const ua = server.plugins.UpstreamAuthority['cert-manager'].plugin_data;
-    expect(ua).toEqual({ issuer_name: 'spire-ca', issuer_kind: 'Issuer', issuer_group: 'cert-manager.io', namespace: 'spire-server' });
-    const caIssuer = find(objects, 'Issuer', 'spire-ca', 'spire-server') as any;
-    const root = find(objects, 'Certificate', 'spire-root-ca', 'spire-server') as any;
+    expect(ua).toEqual({ issuer_name: 'spire-ca', issuer_kind: 'Issuer', issuer_group: 'cert-manager.io', namespace: 'istio-system' });
+    const caIssuer = find(objects, 'Issuer', 'spire-ca', 'istio-system') as any;
+    const root = find(objects, 'Certificate', 'spire-root-ca', 'istio-system') as any;
     expect(caIssuer.spec.ca.secretName).toBe(root.spec.secretName);
     expect(root.spec).toMatchObject({ isCA: true, uris: ['spiffe://foo.com'], issuerRef: { name: 'spire-selfsigned', kind: 'Issuer' } });
-    expect((find(objects, 'Issuer', 'spire-selfsigned', 'spire-server') as any).spec).toEqual({ selfSigned: {} });
-    const role = find(objects, 'Role', 'spire-server-upstream-ca', 'spire-server') as any;
+    expect((find(objects, 'Issuer', 'spire-selfsigned', 'istio-system') as any).spec).toEqual({ selfSigned: {} });
+    // The server's CertificateRequests go where the Issuer is, and it may create them only there.
+    const role = find(objects, 'Role', 'spire-server-upstream-ca', 'istio-system') as any;
     expect(role.rules[0]).toMatchObject({ apiGroups: ['cert-manager.io'], resources: ['certificaterequests'] });
     expect(role.rules[0].verbs).toContain('create');
+    expect(objects.filter((o) => o.kind === 'ClusterIssuer')).toEqual([]);
   });
 
   it('keeps sqlite on a per-replica volume by default, with a single replica', () => {
