@@ -61,6 +61,39 @@ export const ISTIO_OPERATOR_ALLOWED_PATHS: readonly KeyPath[] = [
   [...K8S, 'overlays', '[]', 'patches', '[]', 'value', '**'],
 ];
 
+/** meshConfig paths shared by the IstioOperator (under spec) and the istiod chart (at the top level). */
+const MESH_CONFIG = ISTIO_OPERATOR_ALLOWED_PATHS.filter((p) => p[1] === 'meshConfig').map((p) => p.slice(1));
+
+/**
+ * Value paths meshfed may set per official Helm chart of the pinned release. Helm ignores unknown values
+ * as silently as istioctl, so a misspelled one would drop a setting. Sources
+ * (istio/istio manifests/charts at 1.30): base/values.yaml (global.istioNamespace); istio-cni/values.yaml
+ * (global.platform); istio-control/istio-discovery/values.yaml (env, cni.enabled, meshConfig,
+ * sidecarInjectorWebhook.templates, global.meshID / multiCluster.clusterName / network / platform /
+ * defaultPodDisruptionBudget.enabled); gateway/values.yaml and templates/deployment.yaml (name, labels,
+ * networkGateway, env, service.type/annotations/ports, resources, replicaCount, autoscaling, podDisruptionBudget,
+ * affinity, securityContext, containerSecurityContext, podAnnotations).
+ */
+export const ISTIO_HELM_ALLOWED_PATHS: Readonly<Record<'base' | 'cni' | 'istiod' | 'gateway', readonly KeyPath[]>> = {
+  base: [['global', 'istioNamespace']],
+  cni: [['global'], ['global', 'platform']],
+  istiod: [
+    ['global', 'meshID'], ['global', 'multiCluster', 'clusterName'], ['global', 'network'], ['global', 'platform'],
+    ['global', 'defaultPodDisruptionBudget', 'enabled'],
+    ['env', '*'], ['cni', 'enabled'], ['sidecarInjectorWebhook', 'templates', '*'],
+    ...MESH_CONFIG,
+  ],
+  gateway: [
+    ['name'], ['labels', '*'], ['networkGateway'], ['env'], ['env', '*'],
+    ['service', 'type'], ['service', 'annotations', '*'],
+    ['service', 'ports', '[]', 'name'], ['service', 'ports', '[]', 'port'], ['service', 'ports', '[]', 'targetPort'], ['service', 'ports', '[]', 'protocol'],
+    ['resources', '**'], ['replicaCount'],
+    ['autoscaling', 'enabled'], ['autoscaling', 'minReplicas'], ['autoscaling', 'maxReplicas'],
+    ['podDisruptionBudget', 'minAvailable'],
+    ['affinity', '**'], ['securityContext', '**'], ['containerSecurityContext', '**'], ['podAnnotations', '*'],
+  ],
+};
+
 /** Leaf key paths of a JSON value; array elements are the segment `[]`. */
 export function keyPaths(value: unknown, prefix: KeyPath = []): KeyPath[] {
   if (Array.isArray(value)) {

@@ -51,6 +51,9 @@ export function istioHelmValues(model: IstioModel): IstioHelmValues {
       global,
       meshConfig: meshConfigOf(model),
       env: { ...model.istiodEnv },
+      // Istio CNI is installed (the cni release), so the injector must not add the NET_ADMIN istio-init
+      // container that Pod Security "restricted" rejects; istioctl derives this from components.cni.
+      cni: { enabled: true },
       sidecarInjectorWebhook: { templates: injectionTemplates(model) },
     },
     gateways: Object.fromEntries(model.gateways.map((gw) => [gw.name, gatewayValues(gw)])),

@@ -132,6 +132,11 @@ export interface IstioModel {
   readonly spireTemplate: string;
   /** Istio's platform value (CNI paths), if the provider needs one. */
   readonly platform?: string;
+  /**
+   * Namespace of the Istio CNI node agent: kube-system on GKE, which admits system-node-critical pods
+   * only there (without a ResourceQuota), else istio-system.
+   */
+  readonly cniNamespace: string;
   readonly gateways: readonly GatewayModel[];
 }
 
@@ -225,6 +230,7 @@ export function istioModel(topology: Topology, clusterName: string, options: Ist
     },
     spireTemplate: spireInjectionTemplate(nativeSidecars),
     ...(cluster.provider === 'gke' ? { platform: 'gke' } : {}),
+    cniNamespace: cluster.provider === 'gke' ? 'kube-system' : ISTIO_SYSTEM_NAMESPACE,
     gateways,
   };
 }

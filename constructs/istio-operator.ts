@@ -86,7 +86,7 @@ export function istioOperatorSpec(model: IstioModel): Record<string, unknown> {
       pilot: { enabled: true },
       // Istio CNI sets up traffic redirection, so injected pods need no NET_ADMIN init container and
       // application namespaces can enforce Pod Security "restricted".
-      cni: { enabled: true, ...(model.platform === 'gke' ? { namespace: 'kube-system' } : {}) },
+      cni: { enabled: true, ...(model.cniNamespace !== ISTIO_SYSTEM_NAMESPACE ? { namespace: model.cniNamespace } : {}) },
       ingressGateways: model.gateways.map(gatewayComponent),
     },
   };

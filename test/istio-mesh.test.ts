@@ -1,7 +1,7 @@
 /** Istio multi-primary, multi-network mesh on SPIRE identities: model, both renderings, synthesized objects. */
 import { parse } from 'yaml';
 import { federatedTrustDomains, type Topology } from '../clusters/model';
-import { disallowedKeyPaths, keyPaths, pathAllowed } from '../constructs/istio-api-paths';
+import { disallowedKeyPaths, ISTIO_HELM_ALLOWED_PATHS, keyPaths, pathAllowed } from '../constructs/istio-api-paths';
 import { istioHelmValues } from '../constructs/istio-helm-values';
 import {
   EASTWEST_GATEWAY, INGRESS_GATEWAY, istioModel, spireTemplatePatch, TrustDomainAcceptance, WORKLOAD_SOCKET_DIR,
@@ -202,6 +202,14 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
       expect(disallowedKeyPaths(iop)).toEqual([]);
     });
 
+    it("sets only Helm values that the pinned charts have", () => {
+      const values = istioHelmValues(istioModel(topology, name));
+      expect(disallowedKeyPaths(values.base, ISTIO_HELM_ALLOWED_PATHS.base)).toEqual([]);
+      expect(disallowedKeyPaths(values.cni, ISTIO_HELM_ALLOWED_PATHS.cni)).toEqual([]);
+      expect(disallowedKeyPaths(values.istiod, ISTIO_HELM_ALLOWED_PATHS.istiod)).toEqual([]);
+      for (const gw of Object.values(values.gateways)) expect(disallowedKeyPaths(gw, ISTIO_HELM_ALLOWED_PATHS.gateway)).toEqual([]);
+    });
+
     it('renders Helm values that agree with the IstioOperator on every setting meshfed controls', () => {
       const model = istioModel(topology, name);
       expect(controlledFromHelm(istioHelmValues(model) as unknown as Obj)).toEqual(controlledFromOperator(istioOperatorSpec(model)));
@@ -221,6 +229,7 @@ function controlledFromOperator(spec: Obj): Obj {
     global: spec.values.global,
     istiodEnv: spec.values.pilot.env,
     templates: spec.values.sidecarInjectorWebhook.templates,
+    cni: spec.components.cni.enabled,
     gateways: Object.fromEntries((spec.components.ingressGateways as Obj[]).map((g) => [g.name, {
       labels: g.label,
       env: Object.fromEntries((g.k8s.env ?? []).map((e: Obj) => [e.name, e.value])),
@@ -252,6 +261,7 @@ function controlledFromHelm(values: Obj): Obj {
     global: values.istiod.global,
     istiodEnv: values.istiod.env,
     templates: values.istiod.sidecarInjectorWebhook.templates,
+    cni: values.istiod.cni.enabled,
     gateways: Object.fromEntries(Object.entries(values.gateways as Record<string, Obj>).map(([name, g]) => [name, {
       labels: g.labels,
       // The gateway chart derives ISTIO_META_REQUESTED_NETWORK_VIEW from networkGateway.
@@ -304,6 +314,12 @@ describe('istio model options', () => {
     expect(istioModel(old, 'cluster-1').nativeSidecars).toBe(false);
     expect(() => istioModel(old, 'cluster-1', { nativeSidecars: true }))
       .toThrow('istioModel.nativeSidecars: Kubernetes 1.28 has no sidecar containers (needs 1.29+)');
+  });
+
+  it('rejects misspelled Helm values (the chart allow-lists can fail)', () => {
+    expect(disallowedKeyPaths({ env: { A: '1' }, meshConfig: { trustDomian: 'x' }, cni: { enable: true } }, ISTIO_HELM_ALLOWED_PATHS.istiod))
+      .toEqual(['cni.enable', 'meshConfig.trustDomian']);
+    expect(disallowedKeyPaths({ podAnnotation: { a: 'b' } }, ISTIO_HELM_ALLOWED_PATHS.gateway)).toEqual(['podAnnotation.a']);
   });
 
   it('rejects misspelled IstioOperator keys (the allow-list can fail)', () => {
