@@ -68,8 +68,8 @@ export interface HelloworldSampleProps {
   readonly namespace?: string;
   /**
    * Versions whose Deployment (`helloworld-<version>`, one replica) runs in this cluster. The Service
-   * is written whatever this says: Istio merges a multi-cluster Service's endpoints only from clusters
-   * that have the Service, and a client resolves the name through its local one.
+   * is written whatever this says, as Istio multi-cluster expects: pods are endpoints only where their
+   * cluster has the Service (its EndpointSlices), and a local Service resolves without the DNS proxy.
    * @default [] - namespace, ServiceAccount and Service only
    */
   readonly versions?: readonly HelloworldVersion[];
