@@ -75,6 +75,8 @@ export interface Topology {
   /** In file order. */
   readonly clusters: readonly ClusterSpec[];
   readonly federation: FederationSpec;
+  /** Whether each cluster gets the Istio sample workloads (70-samples.yaml). */
+  readonly samples: boolean;
 }
 
 /** Builds the resolved model from a parsed topology that has passed rules.ts. */
@@ -111,7 +113,7 @@ export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<
       ...(c.serverEndpoint !== undefined ? { serverEndpoint: c.serverEndpoint } : {}),
     };
   });
-  return { environment: parsed.environment, meshId: parsed.mesh.id, clusters, federation: parsed.federation };
+  return { environment: parsed.environment, meshId: parsed.mesh.id, clusters, federation: parsed.federation, samples: parsed.samples };
 }
 
 function resolveLegacyRegistrar(c: ClusterParsed): LegacyRegistrarSpec {

@@ -160,6 +160,8 @@ export const TOPOLOGY = z
     mesh: z.object({ id: dnsLabel().default('mesh1') }).strict().default({ id: 'mesh1' }),
     clusters: z.array(CLUSTER).min(1, { message: 'must list at least one cluster' }),
     federation: FEDERATION.default('full-mesh'),
+    /** Istio's helloworld (v1 in the first cluster, v2 in the second) and sleep samples, for the RUNBOOK checks (70-samples.yaml). */
+    samples: z.boolean().default(true),
   })
   .strict();
 

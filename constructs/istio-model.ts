@@ -20,6 +20,10 @@ export const EASTWEST_TLS_PORT = 15443;
 export const GATEWAY_STATUS_PORT = 15021;
 /** Gateway pods run as Istio's proxy uid (the charts' default, never root). */
 export const ISTIO_PROXY_UID = 1337;
+/** Pod annotation that picks the injection templates istiod's injector applies, in order. */
+export const INJECTION_TEMPLATES_ANNOTATION = 'inject.istio.io/templates';
+/** Istio's own `sidecar` template, then meshfed's `spire` template (spireInjectionTemplate) on top of it. */
+export const SPIRE_INJECTION_TEMPLATES = 'sidecar,spire';
 
 /** Parses "1.30.3" / "1.33" into [major, minor]. */
 export function minorVersion(version: string): [number, number] {

@@ -10,7 +10,8 @@ export interface SpireNamespacesProps {
   readonly agentNamespace?: string;
 }
 
-const PSA_VERSION = 'v1.28';
+/** Pod Security Standards version the `enforce` level is pinned to, so a cluster upgrade cannot tighten it unannounced. */
+export const PSA_VERSION = 'v1.28';
 
 export class SpireNamespaces extends Construct {
   constructor(scope: Construct, id: string, props: SpireNamespacesProps = {}) {

@@ -39,3 +39,13 @@ export const K8S_WORKLOAD_REGISTRAR_IMAGES = {
 export const PREREQUISITES = {
   certManager: { chart: 'cert-manager', repo: 'https://charts.jetstack.io', version: 'v1.16.5', values: { crds: { enabled: true } } },
 } as const;
+
+/**
+ * Images of the Istio sample workloads (constructs/istio-samples.ts): helloworld v1/v2 answer
+ * GET /hello on 5000 with their version, the curl image gives `kubectl exec` a client in the mesh.
+ */
+export const SAMPLE_IMAGES = {
+  helloworldV1: 'docker.io/istio/examples-helloworld-v1:1.0',
+  helloworldV2: 'docker.io/istio/examples-helloworld-v2:1.0',
+  curl: 'curlimages/curl:8.16.0',
+} as const;

@@ -14,6 +14,7 @@ import { IstioNamespace } from '../constructs/istio-namespace';
 import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
 import { addNestedChild, addTrustCharts, serverTrustProps, TRUST_CHART_FILES } from './trust-charts';
 import { addK8sWorkloadRegistrar, K8S_WORKLOAD_REGISTRAR_CHART } from './k8s-workload-registrar-chart';
+import { addSamplesChart, SAMPLES_CHART_FILES } from './samples-chart';
 
 /** Something the user still has to do that synth could not (printed by the CLI, written to NOTES.md). */
 export interface SynthNote {
@@ -40,6 +41,7 @@ export const CHART_FILES = {
   oidcDiscovery: '50-oidc-discovery',
   ...ISTIO_CHART_FILES,
   ...TRUST_CHART_FILES,
+  ...SAMPLES_CHART_FILES,
 } as const;
 
 export function buildClusterManifests(topology: Topology, cluster: ClusterSpec): ClusterManifests {
@@ -131,5 +133,6 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
     });
   }
   const documents = addIstioCharts({ topology, cluster, chart, notes });
+  addSamplesChart({ topology, cluster, chart });
   return { cluster, app, notes, documents };
 }

@@ -1,8 +1,10 @@
 /** RUNBOOK.md: commands that show the mesh working across clusters, generated for one environment. */
 import type { Topology } from '../clusters/model';
 import { federatedTrustDomains } from '../clusters/model';
+import { INJECTION_TEMPLATES_ANNOTATION, SPIRE_INJECTION_TEMPLATES } from '../constructs/istio-model';
 import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
 import { PATHS } from '../constructs/names';
+import { SAMPLES_CHART_FILES } from './samples-chart';
 
 export function istioRunbook(topology: Topology): string {
   const [first, second] = topology.clusters;
@@ -11,11 +13,15 @@ export function istioRunbook(topology: Topology): string {
   lines.push(`# Verifying the ${topology.environment} mesh (mesh ID ${topology.meshId})`, '');
   lines.push('Kube contexts are assumed to be named after the clusters. helloworld v1 runs in the first cluster,',
     'v2 in the second, sleep in every cluster; their namespaces carry `istio-injection: enabled` and the pods',
-    '`inject.istio.io/templates: "sidecar,spire"`.', '');
+    `\`${INJECTION_TEMPLATES_ANNOTATION}: "${SPIRE_INJECTION_TEMPLATES}"\`.`, '');
+  if (!topology.samples) {
+    lines.push(`This topology sets \`samples: false\`, so no ${SAMPLES_CHART_FILES.samples}.yaml is written: deploy those workloads yourself first.`, '');
+  }
   lines.push('## 1. Install order per cluster', '');
   for (const c of topology.clusters) {
     lines.push('```sh', `kubectl ${ctx(c.name)} apply -f ${c.name}/00-namespaces.yaml -f ${c.name}/10-cert-manager-ca.yaml -f ${c.name}/20-spire-server.yaml -f ${c.name}/30-spire-agent.yaml -f ${c.name}/40-workload-identity.yaml`,
-      `istioctl install ${ctx(c.name)} -y -f ${c.name}/60-istio-operator.yaml`, `kubectl ${ctx(c.name)} apply -f ${c.name}/65-istio-mesh.yaml`, '```', '');
+      `istioctl install ${ctx(c.name)} -y -f ${c.name}/60-istio-operator.yaml`, `kubectl ${ctx(c.name)} apply -f ${c.name}/65-istio-mesh.yaml`,
+      ...(topology.samples ? [`kubectl ${ctx(c.name)} apply -f ${c.name}/${SAMPLES_CHART_FILES.samples}.yaml`] : []), '```', '');
   }
   lines.push('## 2. Remote secrets (endpoint discovery)', '');
   for (const p of discoveryPairs(topology)) {

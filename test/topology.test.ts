@@ -14,6 +14,7 @@ describe('loading a valid topology', () => {
     const t = loadTopology(twoClusters(), 't.yaml');
     expect(t.meshId).toBe('mesh1');
     expect(t.federation).toBe('full-mesh');
+    expect(t.samples).toBe(true);
     const [c1] = t.clusters;
     expect(c1.spire).toMatchObject({ replicas: 1, datastore: 'sqlite', caTtl: '24h', x509SvidTtl: '1h' });
     expect(c1.spire.agent).toEqual({ syncInterval: '5s', rebootstrapMode: 'auto', rebootstrapDelay: '10m' });
@@ -57,7 +58,7 @@ describe('rejecting a broken topology', () => {
     ['invalid YAML, with its line', 'environment: dev\nclusters: [\n', /^env\.yaml:3: invalid YAML: /],
     ['a document that is not a mapping', '- a\n- b\n', /^env\.yaml: the topology must be a YAML mapping with environment and clusters$/],
     ['a missing required key', 'environment: dev\n', /^env\.yaml:1: clusters: is required$/],
-    ['an unknown top-level key', `${twoClusters()}meshes: 2\n`, /^env\.yaml:\d+: meshes: unknown key \(allowed here: environment, mesh, clusters, federation\)$/],
+    ['an unknown top-level key', `${twoClusters()}meshes: 2\n`, /^env\.yaml:\d+: meshes: unknown key \(allowed here: environment, mesh, clusters, federation, samples\)$/],
     ['an unknown cluster key', twoClusters('    trustdomain: x.org'), /^env\.yaml:\d+: clusters\[0\]\.trustdomain: unknown key \(allowed here: name, provider, region, trustDomain, network, cidr, nestedUnder, /],
     ['a bad provider', twoClusters().replace('provider: gke', 'provider: aks'), /^env\.yaml:4: clusters\[0\]\.provider: "aks" is not allowed \(one of: gke \| eks\)$/],
     ['an environment that is not a DNS label', twoClusters().replace('environment: test', 'environment: Test_1'), /^env\.yaml:1: environment: "Test_1" must be a DNS label/],
@@ -85,6 +86,7 @@ describe('rejecting a broken topology', () => {
     ['a registrar mode for the controller manager', twoClusters('    registrar: { mode: webhook }'), /clusters\[0\]\.registrar\.mode: "webhook" applies only to kind k8s-workload-registrar; remove it or set registrar\.kind: k8s-workload-registrar$/],
     ['a bad duration', twoClusters('    spire: { caTtl: 1day }'), /clusters\[0\]\.spire\.caTtl: "1day" must be a Go duration/],
     ['a wrong type', twoClusters('    spire: { replicas: two }'), /clusters\[0\]\.spire\.replicas: "two" must be a number$/],
+    ['samples that is not a boolean', `${twoClusters()}samples: "yes"\n`, /^env\.yaml:16: samples: "yes" must be a boolean$/],
   ])('%s', (_name, yaml, expected) => {
     expect(problemsOf(yaml)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
   });
