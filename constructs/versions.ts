@@ -38,6 +38,8 @@ export const K8S_WORKLOAD_REGISTRAR_IMAGES = {
 /** Prerequisites the synthesized objects rely on; installed by the Pulumi stacks (Helm) or by hand. */
 export const PREREQUISITES = {
   certManager: { chart: 'cert-manager', repo: 'https://charts.jetstack.io', version: 'v1.16.5', values: { crds: { enabled: true } } },
+  /** ClusterSPIFFEID, ClusterFederatedTrustDomain, ClusterStaticEntry of spire-controller-manager 0.6.x. */
+  spireCrds: { chart: 'spire-crds', repo: 'https://spiffe.github.io/helm-charts-hardened/', version: '0.6.0' },
 } as const;
 
 /**

@@ -26,8 +26,8 @@ export interface ClusterManifests {
   readonly cluster: ClusterSpec;
   readonly app: App;
   readonly notes: SynthNote[];
-  /** Markdown files written next to the manifests (file name -> text). */
-  readonly documents?: ReadonlyMap<string, string>;
+  /** Trust domains the default ClusterSPIFFEID federates with (peers with a bootstrap bundle). */
+  readonly federatesWith: readonly string[];
 }
 
 /** Chart ids are file names: the number orders `kubectl apply -f <dir>` and the README's install steps. */
@@ -132,7 +132,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
       domains: [spire.oidcDiscovery.domain ?? `oidc-discovery.${cluster.trustDomain}`],
     });
   }
-  const documents = addIstioCharts({ topology, cluster, chart, notes });
+  addIstioCharts({ topology, cluster, chart, notes });
   addSamplesChart({ topology, cluster, chart });
-  return { cluster, app, notes, documents };
+  return { cluster, app, notes, federatesWith: trust.federatesWith };
 }

@@ -11,7 +11,6 @@ import { IstioOperatorManifest } from '../constructs/istio-operator';
 import { IstioReader, ISTIO_READER_SERVICE_ACCOUNT } from '../constructs/istio-reader';
 import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
 import { StrictMtls } from '../constructs/istio-strict-mtls';
-import { istioRunbook } from './istio-runbook';
 import type { SynthNote } from './cluster-manifests';
 
 export const ISTIO_CHART_FILES = {
@@ -36,7 +35,7 @@ export interface IstioChartsInput {
   readonly notes: SynthNote[];
 }
 
-export function addIstioCharts(input: IstioChartsInput): Map<string, string> {
+export function addIstioCharts(input: IstioChartsInput): void {
   const { topology, cluster, chart, notes } = input;
   const model: IstioModel = istioModel(topology, cluster.name);
 
@@ -55,5 +54,4 @@ export function addIstioCharts(input: IstioChartsInput): Map<string, string> {
       text: `create the remote secrets ${peers.map(remoteSecretName).join(', ')} in istio-system so istiod discovers its peers' endpoints (the Pulumi stack does this; by hand: ${commands.join('; ')})`,
     });
   }
-  return new Map([['RUNBOOK.md', istioRunbook(topology)]]);
 }

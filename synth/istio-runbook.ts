@@ -1,15 +1,55 @@
 /** RUNBOOK.md: commands that show the mesh working across clusters, generated for one environment. */
 import type { Topology } from '../clusters/model';
 import { federatedTrustDomains } from '../clusters/model';
-import { INJECTION_TEMPLATES_ANNOTATION, SPIRE_INJECTION_TEMPLATES } from '../constructs/istio-model';
+import {
+  EASTWEST_GATEWAY, INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES,
+} from '../constructs/istio-model';
 import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
-import { PATHS } from '../constructs/names';
-import { SAMPLES_CHART_FILES } from './samples-chart';
+import { PATHS, SPIRE_AGENT, SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
+import { PREREQUISITES } from '../constructs/versions';
+import { CLIENT_SIDE_FILES, ISTIO_CHART_FILES } from './istio-charts';
+import { helloworldVersionsFor, SAMPLES_CHART_FILES } from './samples-chart';
 
-export function istioRunbook(topology: Topology): string {
+/** What the runbook needs to know of one synthesized cluster. */
+export interface RunbookCluster {
+  readonly name: string;
+  /** The cluster's manifest files, in install order. */
+  readonly files: readonly string[];
+  /** Trust domains its default ClusterSPIFFEID federates with (only peers with a bootstrap bundle). */
+  readonly federatesWith: readonly string[];
+}
+
+const ctx = (c: string) => `--context=${c}`;
+
+/** Commands that must succeed before the next file is applied, by chart id. */
+const WAIT_AFTER: Readonly<Record<string, (cluster: string) => string[]>> = {
+  // Root and istiod's intermediate: istiod falls back to a self-signed CA if cacerts is missing at start.
+  '10-cert-manager-ca': (c) => [`kubectl ${ctx(c)} -n ${ISTIO_SYSTEM_NAMESPACE} wait --for=condition=Ready certificate --all --timeout=2m`],
+  '20-spire-server': (c) => [`kubectl ${ctx(c)} -n ${SPIRE_SERVER_NAMESPACE} rollout status statefulset/${SPIRE_SERVER} --timeout=5m`],
+  '30-spire-agent': (c) => [`kubectl ${ctx(c)} -n ${SPIRE_SYSTEM_NAMESPACE} rollout status daemonset/${SPIRE_AGENT} --timeout=5m`],
+  [ISTIO_CHART_FILES.istioOperator]: (c) => [`kubectl ${ctx(c)} -n ${ISTIO_SYSTEM_NAMESPACE} rollout status deployment/${EASTWEST_GATEWAY} --timeout=5m`],
+};
+
+/** The install commands of one cluster: prerequisites, then every file in order with the waits between. */
+export function installCommands(cluster: RunbookCluster): string[] {
+  const c = cluster.name;
+  const cm = PREREQUISITES.certManager;
+  const crds = PREREQUISITES.spireCrds;
+  const lines = [
+    `helm --kube-context=${c} upgrade --install cert-manager ${cm.chart} --repo ${cm.repo} --version ${cm.version} -n cert-manager --create-namespace --set crds.enabled=true --wait`,
+    `helm --kube-context=${c} upgrade --install spire-crds ${crds.chart} --repo ${crds.repo} --version ${crds.version} -n ${SPIRE_SERVER_NAMESPACE} --create-namespace --wait`,
+  ];
+  for (const file of cluster.files) {
+    const id = file.replace(/\.yaml$/, '');
+    lines.push(CLIENT_SIDE_FILES.has(file) ? `istioctl install ${ctx(c)} -y -f ${c}/${file}` : `kubectl ${ctx(c)} apply -f ${c}/${file}`);
+    lines.push(...(WAIT_AFTER[id]?.(c) ?? []));
+  }
+  return lines;
+}
+
+export function istioRunbook(topology: Topology, clusters: readonly RunbookCluster[]): string {
   const [first, second] = topology.clusters;
   const lines: string[] = [];
-  const ctx = (c: string) => `--context=${c}`;
   lines.push(`# Verifying the ${topology.environment} mesh (mesh ID ${topology.meshId})`, '');
   lines.push('Kube contexts are assumed to be named after the clusters. helloworld v1 runs in the first cluster,',
     'v2 in the second, sleep in every cluster; their namespaces carry `istio-injection: enabled` and the pods',
@@ -17,20 +57,23 @@ export function istioRunbook(topology: Topology): string {
   if (!topology.samples) {
     lines.push(`This topology sets \`samples: false\`, so no ${SAMPLES_CHART_FILES.samples}.yaml is written: deploy those workloads yourself first.`, '');
   }
-  lines.push('## 1. Install order per cluster', '');
-  for (const c of topology.clusters) {
-    lines.push('```sh', `kubectl ${ctx(c.name)} apply -f ${c.name}/00-namespaces.yaml -f ${c.name}/10-cert-manager-ca.yaml -f ${c.name}/20-spire-server.yaml -f ${c.name}/30-spire-agent.yaml -f ${c.name}/40-workload-identity.yaml`,
-      `istioctl install ${ctx(c.name)} -y -f ${c.name}/60-istio-operator.yaml`, `kubectl ${ctx(c.name)} apply -f ${c.name}/65-istio-mesh.yaml`,
-      ...(topology.samples ? [`kubectl ${ctx(c.name)} apply -f ${c.name}/${SAMPLES_CHART_FILES.samples}.yaml`] : []), '```', '');
-  }
+  lines.push('## 1. Install order per cluster', '',
+    'cert-manager and the SPIRE CRDs first, then every file in order, waiting where shown. Do what NOTES.md lists for the cluster too.', '');
+  for (const c of clusters) lines.push(`### ${c.name}`, '', '```sh', ...installCommands(c), '```', '');
   lines.push('## 2. Remote secrets (endpoint discovery)', '');
   for (const p of discoveryPairs(topology)) {
     lines.push(`- ${p.cluster} discovers ${p.peer}: \`istioctl create-remote-secret ${ctx(p.peer)} --name=${p.peer} --service-account=meshfed-istio-reader --create-service-account=false | kubectl apply ${ctx(p.cluster)} -f -\` (creates ${remoteSecretName(p.peer)})`);
   }
   lines.push('', '## 3. Cross-cluster responses', '');
+  const pairs = discoveryPairs(topology);
   for (const c of topology.clusters) {
+    // Endpoints come from this cluster and the peers it discovers (and can authenticate).
+    const reach = [c, ...topology.clusters.filter((p) => pairs.some((x) => x.cluster === c.name && x.peer === p.name))];
+    const versions = reach.flatMap((p) => helloworldVersionsFor(topology, p)).sort();
     lines.push('```sh', `for i in $(seq 10); do kubectl ${ctx(c.name)} -n sleep exec deploy/sleep -c sleep -- curl -sS helloworld.helloworld:5000/hello; done`, '```',
-      `Expect answers from both helloworld-v1 and helloworld-v2 when run in ${c.name}.`, '');
+      versions.length > 0
+        ? `Expect answers from ${versions.map((v) => `helloworld-${v}`).join(' and ')} when run in ${c.name}.`
+        : `No helloworld version runs where ${c.name} can reach it.`, '');
   }
   if (first && second) {
     lines.push('## 4. Endpoints through the east-west gateway', '', '```sh',
@@ -49,9 +92,11 @@ export function istioRunbook(topology: Topology): string {
   }
   lines.push('## 7. SPIRE entries federating with the peers', '');
   for (const c of topology.clusters) {
-    const peers = federatedTrustDomains(topology, c.name);
+    const peers = clusters.find((x) => x.name === c.name)?.federatesWith ?? [];
+    const pending = federatedTrustDomains(topology, c.name).filter((td) => !peers.includes(td));
     lines.push('```sh', `kubectl ${ctx(c.name)} -n spire-server exec spire-server-0 -c spire-server -- /opt/spire/bin/spire-server entry show -socketPath ${PATHS.serverSocket} -selector k8s:ns:sleep`, '```',
-      `Expect FederatesWith: ${peers.length > 0 ? peers.join(', ') : '(none: this cluster federates with no trust domain)'}.`, '');
+      `Expect FederatesWith: ${peers.length > 0 ? peers.join(', ') : '(none)'}.`
+        + (pending.length > 0 ? ` ${pending.join(', ')} will join once its bundle endpoint address and root CA are in the topology (see NOTES.md).` : ''), '');
   }
   return `${lines.join('\n')}\n`;
 }

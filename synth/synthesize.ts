@@ -5,6 +5,7 @@ import { Yaml } from 'cdk8s';
 import type { Topology } from '../clusters/model';
 import { buildClusterManifests, type SynthNote } from './cluster-manifests';
 import { CHART_FILE_HEADERS } from './istio-charts';
+import { istioRunbook } from './istio-runbook';
 
 export interface ClusterOutput {
   readonly cluster: string;
@@ -27,7 +28,7 @@ export interface SynthResult {
  */
 export function renderTopology(topology: Topology, outDir: string): SynthResult {
   const built = topology.clusters.map((cluster) => buildClusterManifests(topology, cluster));
-  const clusters = built.map(({ cluster, app, documents }) => {
+  const rendered = built.map(({ cluster, app }) => {
     const files = new Map<string, string>();
     let objectCount = 0;
     // File order is install order whatever order the charts were built in (nested/federation charts are built late).
@@ -37,8 +38,11 @@ export function renderTopology(topology: Topology, outDir: string): SynthResult 
       objectCount += objects.length;
       files.set(`${chart.node.id}.yaml`, (CHART_FILE_HEADERS[chart.node.id] ?? '') + Yaml.stringify(...objects));
     }
-    return { cluster: cluster.name, dir: join(outDir, cluster.name), files, objectCount, ...(documents && documents.size > 0 ? { documents } : {}) };
+    return { cluster: cluster.name, dir: join(outDir, cluster.name), files, objectCount };
   });
+  // One runbook for the environment, written into every cluster's directory; it lists each cluster's files.
+  const runbook = istioRunbook(topology, built.map((b, i) => ({ name: b.cluster.name, files: [...rendered[i].files.keys()], federatesWith: b.federatesWith })));
+  const clusters = rendered.map((c) => ({ ...c, documents: new Map([['RUNBOOK.md', runbook]]) }));
   return { environment: topology.environment, clusters, notes: built.flatMap((b) => b.notes) };
 }
 

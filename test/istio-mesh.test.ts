@@ -337,13 +337,51 @@ describe('istio model options', () => {
 export type { Topology };
 
 describe('RUNBOOK.md', () => {
-  it('is written for every cluster with the peers each must federate with', () => {
-    const { result } = synthTopologyText(DEV);
-    const runbook = result.clusters[0].documents?.get('RUNBOOK.md') ?? '';
-    expect(runbook).toContain('istioctl install --context=cluster-1 -y -f cluster-1/60-istio-operator.yaml');
+  const { result } = synthTopologyText(DEV);
+  const runbook = result.clusters[0].documents?.get('RUNBOOK.md') ?? '';
+
+  it('is the same file in every cluster directory', () => {
+    expect(result.clusters.map((c) => c.documents?.get('RUNBOOK.md'))).toEqual(result.clusters.map(() => runbook));
+  });
+
+  it('installs every synthesized file of every cluster, in file order, with istioctl for the IstioOperator only', () => {
+    for (const c of result.clusters) {
+      const steps = runbook.split('\n').filter((l) => l.includes(`${c.cluster}/`) && /^(kubectl|istioctl) /.test(l));
+      expect(steps.map((l) => l.split(`${c.cluster}/`)[1])).toEqual([...c.files.keys()]);
+      expect(steps.filter((l) => l.startsWith('istioctl '))).toEqual([`istioctl install --context=${c.cluster} -y -f ${c.cluster}/60-istio-operator.yaml`]);
+    }
+  });
+
+  it('waits for the CA chain (istiod needs cacerts at start), the SPIRE server and the agents before going on', () => {
+    const lines = runbook.split('\n');
+    const at = (text: string) => lines.findIndex((l) => l.includes(text));
+    expect(at('helm --kube-context=cluster-1 upgrade --install cert-manager cert-manager --repo https://charts.jetstack.io --version v1.16.5')).toBeGreaterThan(0);
+    const caWait = at('kubectl --context=cluster-1 -n istio-system wait --for=condition=Ready certificate --all');
+    expect(caWait).toBeGreaterThan(at('apply -f cluster-1/10-cert-manager-ca.yaml'));
+    expect(caWait).toBeLessThan(at('apply -f cluster-1/20-spire-server.yaml'));
+    expect(at('rollout status statefulset/spire-server')).toBeLessThan(at('apply -f cluster-1/30-spire-agent.yaml'));
+    expect(at('rollout status daemonset/spire-agent')).toBeLessThan(at('istioctl install --context=cluster-1'));
+  });
+
+  it('says what to expect from each cluster: identities, both helloworld versions, entries as rendered', () => {
     expect(runbook).toContain('Expect URI:spiffe://foo.com/ns/sleep/sa/sleep.');
-    expect(runbook).toContain('Expect FederatesWith: bar.com.');
+    expect(runbook).toContain('Expect answers from helloworld-v1 and helloworld-v2 when run in cluster-1.');
+    // dev.yaml has no bundle endpoint addresses yet, so nothing federates until they are supplied.
+    expect(runbook).toContain('Expect FederatesWith: (none). bar.com will join once its bundle endpoint address and root CA are in the topology (see NOTES.md).');
     expect(runbook).toContain('-socketPath /tmp/spire-server/private/api.sock');
     expect(runbook).toContain('scale deploy/helloworld-v1 --replicas=0');
+  });
+
+  it('expects only the versions a cluster can reach when trust domains do not federate', () => {
+    const { result: isolated } = synthTopologyText(twoClusters('', 'federation: none\n'));
+    const text = isolated.clusters[0].documents?.get('RUNBOOK.md') ?? '';
+    expect(text).toContain('Expect answers from helloworld-v1 when run in cluster-1.');
+    expect(text).toContain('Expect answers from helloworld-v2 when run in cluster-2.');
+  });
+
+  it('lists the bootstrapped peers as FederatesWith when addresses and roots are known', () => {
+    const staging = synthTopologyText(readFileSync(join(__dirname, '..', 'clusters', 'staging.yaml'), 'utf8')).result;
+    const text = staging.clusters[0].documents?.get('RUNBOOK.md') ?? '';
+    expect(text).toMatch(/Expect FederatesWith: [a-z.]+\.[a-z]+\./);
   });
 });
