@@ -2,6 +2,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
+import { podSecurityLabels } from './namespaces';
 import { requireDnsLabel } from './props-error';
 
 export const NETWORK_LABEL = 'topology.istio.io/network';
@@ -23,9 +24,7 @@ export class IstioNamespace extends Construct {
         labels: {
           [NETWORK_LABEL]: props.network,
           // istiod and the gateways meet "restricted"; Istio CNI runs in kube-system on GKE.
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
+          ...podSecurityLabels('restricted'),
         },
       },
     });

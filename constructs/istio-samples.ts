@@ -8,7 +8,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { INJECTION_TEMPLATES_ANNOTATION, SPIRE_INJECTION_TEMPLATES } from './istio-model';
-import { PSA_VERSION } from './namespaces';
+import { podSecurityLabels } from './namespaces';
 import { PropsError, requireDnsLabel } from './props-error';
 import { SAMPLE_IMAGES } from './versions';
 import {
@@ -53,10 +53,7 @@ export class SampleNamespace extends Construct {
         labels: {
           ...MANAGED_BY,
           'istio-injection': 'enabled',
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': PSA_VERSION,
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
+          ...podSecurityLabels('restricted'),
         },
       },
     });

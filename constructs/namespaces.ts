@@ -13,16 +13,23 @@ export interface SpireNamespacesProps {
 /** Pod Security Standards version the `enforce` level is pinned to, so a cluster upgrade cannot tighten it unannounced. */
 export const PSA_VERSION = 'v1.28';
 
+/**
+ * Pod Security Admission labels: `enforce` at the given level, always warn and audit against restricted,
+ * so any exception shows in audit logs and kubectl warnings.
+ */
+export function podSecurityLabels(enforce: 'restricted' | 'baseline' | 'privileged'): Record<string, string> {
+  return {
+    'pod-security.kubernetes.io/enforce': enforce,
+    'pod-security.kubernetes.io/enforce-version': PSA_VERSION,
+    'pod-security.kubernetes.io/warn': 'restricted',
+    'pod-security.kubernetes.io/audit': 'restricted',
+  };
+}
+
 export class SpireNamespaces extends Construct {
   constructor(scope: Construct, id: string, props: SpireNamespacesProps = {}) {
     super(scope, id);
-    const psa = (enforce: string) => ({
-      'pod-security.kubernetes.io/enforce': enforce,
-      'pod-security.kubernetes.io/enforce-version': PSA_VERSION,
-      // Always report against restricted, so any exception is visible in audit logs and kubectl warnings.
-      'pod-security.kubernetes.io/warn': 'restricted',
-      'pod-security.kubernetes.io/audit': 'restricted',
-    });
+    const psa = podSecurityLabels;
     new kplus.Namespace(this, 'Server', {
       metadata: { name: props.serverNamespace ?? SPIRE_SERVER_NAMESPACE, labels: psa('restricted') },
     });

@@ -9,36 +9,12 @@ import {
 import { istioOperatorSpec } from '../constructs/istio-operator';
 import { istioReaderRules } from '../constructs/istio-reader';
 import { validateObject } from './helpers/schema-validation';
-import { configOf, find, findAll, synthTopologyText, twoClusters, type SynthesizedCluster } from './helpers/synth';
+import { configOf, find, findAll, synthTopologyText, THREE_CLUSTERS, DEV_TOPOLOGY, twoClusters, type SynthesizedCluster } from './helpers/synth';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const DEV = readFileSync(join(__dirname, '..', 'clusters', 'dev.yaml'), 'utf8');
-const THREE = `environment: three
-mesh:
-  id: mesh-a
-clusters:
-  - name: east
-    provider: gke
-    region: us-east1
-    trustDomain: east.example
-    network: net-east
-    cidr: 10.10.0.0/16
-    kubernetesVersion: "1.33"
-  - name: west
-    provider: eks
-    region: us-west-2
-    trustDomain: west.example
-    network: net-west
-    cidr: 10.20.0.0/16
-  - name: central
-    provider: gke
-    region: us-central1
-    trustDomain: central.example
-    network: net-central
-    cidr: 10.30.0.0/16
-federation: full-mesh
-`;
+const DEV = DEV_TOPOLOGY;
+const THREE = THREE_CLUSTERS;
 
 type Obj = Record<string, any>;
 

@@ -1,6 +1,4 @@
 /** Istio sample workloads (70-samples.yaml): what runs where, injection, ports, probes, security, the topology switch, errors. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { ISTIO_SPIFFE_ID_TEMPLATE } from '../constructs/workload-identity';
 import { INJECTION_TEMPLATES_ANNOTATION, SPIRE_INJECTION_TEMPLATES } from '../constructs/istio-model';
@@ -8,31 +6,10 @@ import { HelloworldSample, SampleNamespace, SleepSample, type HelloworldVersion 
 import { SAMPLE_IMAGES } from '../constructs/versions';
 import { helloworldVersionsFor } from '../synth/samples-chart';
 import { validateObject } from './helpers/schema-validation';
-import { find, findAll, synthTopologyText, twoClusters, type SynthesizedCluster } from './helpers/synth';
+import { find, findAll, synthTopologyText, THREE_CLUSTERS, DEV_TOPOLOGY, twoClusters, type SynthesizedCluster } from './helpers/synth';
 
-const DEV = readFileSync(join(__dirname, '..', 'clusters', 'dev.yaml'), 'utf8');
-const THREE = `environment: three
-clusters:
-  - name: east
-    provider: gke
-    region: us-east1
-    trustDomain: east.example
-    network: net-east
-    cidr: 10.10.0.0/16
-    kubernetesVersion: "1.33"
-  - name: west
-    provider: eks
-    region: us-west-2
-    trustDomain: west.example
-    network: net-west
-    cidr: 10.20.0.0/16
-  - name: central
-    provider: gke
-    region: us-central1
-    trustDomain: central.example
-    network: net-central
-    cidr: 10.30.0.0/16
-`;
+const DEV = DEV_TOPOLOGY;
+const THREE = THREE_CLUSTERS;
 const FILE = '70-samples.yaml';
 
 type Obj = Record<string, any>;

@@ -1,4 +1,5 @@
 /** Synthesizes topologies in memory for tests. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadTopology, TopologyError, type Topology } from '../../clusters';
@@ -42,6 +43,36 @@ export function configOf(objects: readonly K8sObject[], configMap: string, names
   const cm = find(objects, 'ConfigMap', configMap, namespace) as K8sObject & { data: Record<string, string> };
   return JSON.parse(cm.data[key]);
 }
+
+/** dev.yaml, the embedded default environment. */
+export const DEV_TOPOLOGY = readFileSync(join(__dirname, '..', '..', 'clusters', 'dev.yaml'), 'utf8');
+
+/** Three root clusters on two clouds, full-mesh federation; the first on Kubernetes 1.33 (native sidecars). */
+export const THREE_CLUSTERS = `environment: three
+mesh:
+  id: mesh-a
+clusters:
+  - name: east
+    provider: gke
+    region: us-east1
+    trustDomain: east.example
+    network: net-east
+    cidr: 10.10.0.0/16
+    kubernetesVersion: "1.33"
+  - name: west
+    provider: eks
+    region: us-west-2
+    trustDomain: west.example
+    network: net-west
+    cidr: 10.20.0.0/16
+  - name: central
+    provider: gke
+    region: us-central1
+    trustDomain: central.example
+    network: net-central
+    cidr: 10.30.0.0/16
+federation: full-mesh
+`;
 
 /** A two-cluster topology like dev.yaml, with overrides for the first cluster. */
 export function twoClusters(extraFirst = '', extraTop = ''): string {
