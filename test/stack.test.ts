@@ -1,4 +1,5 @@
 /** The Pulumi program for clusters/dev.yaml under mocks that refuse anything unexpected: no test can reach a cloud. */
+import * as pulumi from '@pulumi/pulumi';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -21,7 +22,7 @@ const recorded = recordingMocks('dev', (args) => {
 });
 
 beforeAll(() => {
-  require('@pulumi/pulumi').runtime.setAllConfig({
+  pulumi.runtime.setAllConfig({
     'meshfed:kubeconfigs': JSON.stringify({
       'cluster-1': kubeconfigYaml('cluster-1', SERVER['cluster-1'], CA['cluster-1']),
       'cluster-2': kubeconfigYaml('cluster-2', SERVER['cluster-2'], CA['cluster-2']),
@@ -152,6 +153,8 @@ describe('stack dev', () => {
     }
   });
 
+  // The kubeconfig (reader token) must be encrypted in state; names and labels stay readable in diffs.
+  // (pulumi-kubernetes' Secret also wraps stringData itself; this guards the wire format whatever does it.)
   it('marks the remote secrets\' data secret (and only the data)', () => {
     for (const s of all().filter((r) => r.type === SECRET && !r.read)) {
       expect(isSecretValue(s.raw.stringData)).toBe(true);
