@@ -65,29 +65,57 @@ export function remoteKubeconfig(props: IstioRemoteSecretProps): string {
   });
 }
 
+/** The Secret object as the API server takes it; any Kubernetes client (cdk8s, Pulumi) can apply it. */
+export interface RemoteSecretManifest {
+  readonly apiVersion: 'v1';
+  readonly kind: 'Secret';
+  readonly type: 'Opaque';
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly annotations: Readonly<Record<string, string>>;
+  };
+  /** Peer cluster name -> kubeconfig: holds the reader token, so keep it secret wherever it travels. */
+  readonly stringData: Readonly<Record<string, string>>;
+}
+
+/**
+ * The remote secret istiod reads for one peer, validated. The only place its names, label and annotation
+ * are written: the IstioRemoteSecret construct and the Pulumi stack both render it through here.
+ */
+export function istioRemoteSecretManifest(props: IstioRemoteSecretProps): RemoteSecretManifest {
+  requireDnsLabel('IstioRemoteSecret.peerCluster', props.peerCluster);
+  if (!/^https:\/\/\S+$/.test(props.server)) {
+    throw new PropsError(`IstioRemoteSecret.server: ${JSON.stringify(props.server)} must be an https:// URL`);
+  }
+  if (!props.caPem.includes('-----BEGIN CERTIFICATE-----')) throw new PropsError('IstioRemoteSecret.caPem: must be a PEM certificate');
+  if (props.token.length === 0) throw new PropsError('IstioRemoteSecret.token: must not be empty');
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: {
+      name: remoteSecretName(props.peerCluster),
+      namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE,
+      // istiod watches Secrets with this label for remote clusters.
+      labels: { 'istio/multiCluster': 'true' },
+      annotations: { 'networking.istio.io/cluster': props.peerCluster },
+    },
+    stringData: { [props.peerCluster]: remoteKubeconfig(props) },
+  };
+}
+
 export class IstioRemoteSecret extends Construct {
   readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: IstioRemoteSecretProps) {
     super(scope, id);
-    requireDnsLabel('IstioRemoteSecret.peerCluster', props.peerCluster);
-    if (!/^https:\/\/\S+$/.test(props.server)) {
-      throw new PropsError(`IstioRemoteSecret.server: ${JSON.stringify(props.server)} must be an https:// URL`);
-    }
-    if (!props.caPem.includes('-----BEGIN CERTIFICATE-----')) throw new PropsError('IstioRemoteSecret.caPem: must be a PEM certificate');
-    if (props.token.length === 0) throw new PropsError('IstioRemoteSecret.token: must not be empty');
+    const manifest = istioRemoteSecretManifest(props);
     this.resource = new ApiObject(this, 'Resource', {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'Opaque',
-      metadata: {
-        name: remoteSecretName(props.peerCluster),
-        namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE,
-        // istiod watches Secrets with this label for remote clusters.
-        labels: { 'istio/multiCluster': 'true' },
-        annotations: { 'networking.istio.io/cluster': props.peerCluster },
-      },
-      stringData: { [props.peerCluster]: remoteKubeconfig(props) },
+      ...manifest,
+      metadata: { ...manifest.metadata, labels: { ...manifest.metadata.labels }, annotations: { ...manifest.metadata.annotations } },
+      stringData: { ...manifest.stringData },
     });
   }
 }

@@ -1,35 +1,54 @@
 /**
  * Deploys one cluster's layer of the mesh: the pinned prerequisites (cert-manager with its CRDs, the
  * SPIRE CRDs) through their official Helm charts, then meshfed's synthesized manifests in install
- * order, each step depending on the previous one.
+ * order with Istio's Helm charts (IstioInstall) at the IstioOperator file's place, each step depending
+ * on the previous one (deploymentPlan).
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import type { Topology } from '../clusters/model';
+import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
+import { ISTIO_READER_TOKEN_SECRET } from '../constructs/istio-reader';
 import { PREREQUISITES } from '../constructs/versions';
+import { deploymentPlan, fileHolds, type ManifestFile, withAwaitAnnotations } from './deployment-plan';
+import { IstioInstall } from './istio-install';
 
-export interface ManifestFile {
-  /** `NN-<concern>.yaml`; files are applied in this order. */
-  readonly name: string;
-  readonly objects: readonly Record<string, unknown>[];
-}
+export type { ManifestFile } from './deployment-plan';
 
 export interface ClusterDeploymentArgs {
   /** Kubeconfig of the target cluster (a secret Output from the cluster component or stack config). */
   readonly kubeconfig: pulumi.Input<string>;
-  /** The cluster's synthesized manifests (synth/synthesize.ts), in install order. */
+  /** The resolved topology; IstioInstall takes the cluster's Istio settings from it. */
+  readonly topology: Topology;
+  /** Topology name of the cluster. */
+  readonly cluster: string;
+  /** The cluster's synthesized files (synth/synthesize.ts); client-side ones (the IstioOperator) are skipped. */
   readonly manifests: readonly ManifestFile[];
 }
 
 export const SPIRE_CRDS_CHART = { chart: 'spire-crds', repo: 'https://spiffe.github.io/helm-charts-hardened/', version: '0.6.0' } as const;
 
+/** Resource name of a file's ConfigGroup: `<name>-NN-<concern>` (no `.yaml`, so URNs stay stable). */
+function groupName(name: string, file: string): string {
+  return `${name}-${file.replace(/\.yaml$/, '')}`;
+}
+
 export class ClusterDeployment extends pulumi.ComponentResource {
   readonly provider: k8s.Provider;
-  /** The last manifest group; depend on it to run after the cluster's mesh layer is applied. */
-  readonly ready: pulumi.Resource;
+  /** The kubeconfig the provider uses (secret); peers' remote secrets take this cluster's endpoint from it. */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** One ConfigGroup per applied file, by file name. */
+  readonly groups: Readonly<Record<string, k8s.yaml.v2.ConfigGroup>>;
+  readonly istio: IstioInstall;
+  /** The group that creates the meshfed-istio-reader token Secret, if any file holds it. */
+  readonly readerToken?: pulumi.Resource;
+  /** The last step; depend on it to run after the cluster's mesh layer is applied. */
+  readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: ClusterDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('meshfed:k8s:ClusterDeployment', name, {}, opts);
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: args.kubeconfig }, { parent: this });
+    this.kubeconfig = pulumi.secret(args.kubeconfig);
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this });
     const childOpts = (dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions => ({ parent: this, provider: this.provider, dependsOn });
 
     const cm = PREREQUISITES.certManager;
@@ -49,12 +68,24 @@ export class ClusterDeployment extends pulumi.ComponentResource {
       createNamespace: true,
     }, childOpts([]));
 
+    const groups: Record<string, k8s.yaml.v2.ConfigGroup> = {};
+    let istio: IstioInstall | undefined;
     let previous: pulumi.Resource[] = [certManager, spireCrds];
-    for (const file of args.manifests) {
-      const group = new k8s.yaml.v2.ConfigGroup(`${name}-${file.name}`, { objs: file.objects.map((o) => ({ ...o })) }, childOpts(previous));
+    for (const step of deploymentPlan(args.manifests).steps) {
+      if (step.kind === 'istio') {
+        istio = new IstioInstall(`${name}-istio`, { topology: args.topology, cluster: args.cluster, provider: this.provider, dependsOn: previous }, { parent: this });
+        previous = istio.ready;
+        continue;
+      }
+      const group = new k8s.yaml.v2.ConfigGroup(groupName(name, step.file.name), { objs: step.file.objects.map(withAwaitAnnotations) }, childOpts(previous));
+      groups[step.file.name] = group;
+      if (fileHolds(step.file, 'v1', 'Secret', ISTIO_SYSTEM_NAMESPACE, ISTIO_READER_TOKEN_SECRET)) this.readerToken = group;
       previous = [group];
     }
-    this.ready = previous[0];
-    this.registerOutputs({ ready: this.ready });
+    this.groups = groups;
+    // deploymentPlan always has exactly one istio step.
+    this.istio = istio!;
+    this.ready = previous;
+    this.registerOutputs({ groups: this.groups, ready: this.ready });
   }
 }

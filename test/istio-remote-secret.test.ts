@@ -1,7 +1,7 @@
 /** Remote secrets: which clusters discover which, and the Secret istiod reads. */
 import { App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
-import { discoveryPairs, IstioRemoteSecret } from '../constructs/istio-remote-secret';
+import { discoveryPairs, IstioRemoteSecret, istioRemoteSecretManifest } from '../constructs/istio-remote-secret';
 import { validateObject, type K8sObject } from './helpers/schema-validation';
 import { synthTopologyText } from './helpers/synth';
 
@@ -91,5 +91,11 @@ describe('IstioRemoteSecret', () => {
     expect(() => render({ caPem: 'nope' })).toThrow('IstioRemoteSecret.caPem: must be a PEM certificate');
     expect(() => render({ token: '' })).toThrow('IstioRemoteSecret.token: must not be empty');
     expect(() => render({ peerCluster: 'Bad' })).toThrow('IstioRemoteSecret.peerCluster');
+  });
+
+  it('renders exactly the object istioRemoteSecretManifest() gives the Pulumi stack', () => {
+    const props = { peerCluster: 'cluster-2', server: 'https://34.1.2.3', caPem: PEM, token: 'tok' };
+    expect(render()).toEqual(istioRemoteSecretManifest(props));
+    expect(() => istioRemoteSecretManifest({ ...props, token: '' })).toThrow('IstioRemoteSecret.token: must not be empty');
   });
 });

@@ -1,53 +1,164 @@
-/** The Pulumi program under mocks that refuse anything unexpected: no test can reach a cloud. */
+/** The Pulumi program for clusters/dev.yaml under mocks that refuse anything unexpected: no test can reach a cloud. */
 import * as pulumi from '@pulumi/pulumi';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { kubeconfigEndpoint } from '../infra/kubeconfig';
+import { base64, isSecretValue, kubeconfigYaml, recordingMocks, settle, type Recorded } from './helpers/pulumi-mocks';
 
-interface Created { type: string; name: string; inputs: Record<string, any>; }
-const created: Created[] = [];
+const CA = {
+  'cluster-1': readFileSync(join(__dirname, 'fixtures', 'foo.com.pem'), 'utf8'),
+  'cluster-2': readFileSync(join(__dirname, 'fixtures', 'bar.com.pem'), 'utf8'),
+} as const;
+const SERVER = { 'cluster-1': 'https://34.1.1.1', 'cluster-2': 'https://34.2.2.2' } as const;
+
+const reads: { type: string; id?: string; provider?: string }[] = [];
+const recorded = recordingMocks('dev', (args) => {
+  reads.push({ type: args.type, id: args.id, provider: args.provider });
+  if (args.type !== 'kubernetes:core/v1:Secret' || args.id !== 'istio-system/meshfed-istio-reader-token') return undefined;
+  // Which cluster is read is told by the provider the read goes through.
+  const cluster = /::(cluster-\d)-k8s::/.exec(args.provider ?? '')?.[1];
+  return { data: { token: base64(`token-of-${cluster}`) } };
+});
 
 beforeAll(() => {
-  pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        created.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: args.inputs };
-      },
-      call: (args) => {
-        throw new Error(`unexpected provider call ${args.token}`);
-      },
-    },
-    'meshfed',
-    'dev',
-    false,
-  );
   pulumi.runtime.setAllConfig({
-    'meshfed:kubeconfigs': JSON.stringify({ 'cluster-1': 'kubeconfig-1', 'cluster-2': 'kubeconfig-2' }),
+    'meshfed:kubeconfigs': JSON.stringify({
+      'cluster-1': kubeconfigYaml('cluster-1', SERVER['cluster-1'], CA['cluster-1']),
+      'cluster-2': kubeconfigYaml('cluster-2', SERVER['cluster-2'], CA['cluster-2']),
+    }),
   }, ['meshfed:kubeconfigs']);
 });
 
+const all = (): Recorded[] => [...recorded.values()];
+const named = (name: string): Recorded => {
+  const r = recorded.get(name);
+  if (!r) throw new Error(`no resource ${name}; have ${[...recorded.keys()].join(', ')}`);
+  return r;
+};
+const ofType = (type: string, prefix: string): Recorded[] => all().filter((r) => r.type === type && r.name.startsWith(prefix));
+const RELEASE = 'kubernetes:helm.sh/v3:Release';
+const GROUP = 'kubernetes:yaml/v2:ConfigGroup';
+const SECRET = 'kubernetes:core/v1:Secret';
+
 describe('stack dev', () => {
-  let clusters: string[];
+  let stack: { clusters: string[]; remoteSecrets: string[] };
   beforeAll(async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    clusters = require('../stacks/index').clusters;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    stack = require('../stacks/index');
+    await settle(() => all().filter((r) => r.type === SECRET && !r.read && Object.keys(r.inputs).length > 0).length === 2);
   });
 
   it('deploys every cluster of clusters/dev.yaml with its own provider', () => {
-    expect(clusters).toEqual(['cluster-1', 'cluster-2']);
-    expect(created.filter((c) => c.type === 'pulumi:providers:kubernetes').map((c) => c.name).sort()).toEqual(['cluster-1-k8s', 'cluster-2-k8s']);
+    expect(stack.clusters).toEqual(['cluster-1', 'cluster-2']);
+    expect(all().filter((c) => c.type === 'pulumi:providers:kubernetes').map((c) => c.name).sort()).toEqual(['cluster-1-k8s', 'cluster-2-k8s']);
   });
 
-  it('installs the pinned prerequisites through their Helm charts', () => {
-    const releases = created.filter((c) => c.type === 'kubernetes:helm.sh/v3:Release' && c.name.startsWith('cluster-1'));
-    expect(releases.map((r) => [r.inputs.chart, r.inputs.version]).sort()).toEqual([['cert-manager', 'v1.16.5'], ['spire-crds', '0.6.0']]);
+  it('installs the pinned prerequisites and Istio through their Helm charts', () => {
+    // Registration order is asynchronous; the order that matters is the dependencies' (tested below).
+    const releases = ofType(RELEASE, 'cluster-1-').sort((a, b) => a.name.localeCompare(b.name));
+    expect(releases.map((r) => [r.name, r.inputs.name ?? null, r.inputs.chart, r.inputs.version, r.inputs.namespace, r.inputs.repositoryOpts.repo])).toEqual([
+      ['cluster-1-cert-manager', null, 'cert-manager', 'v1.16.5', 'cert-manager', 'https://charts.jetstack.io'],
+      ['cluster-1-istio-base', 'istio-base', 'base', '1.30.3', 'istio-system', 'https://istio-release.storage.googleapis.com/charts'],
+      // GKE admits system-node-critical pods only in kube-system.
+      ['cluster-1-istio-cni', 'istio-cni', 'cni', '1.30.3', 'kube-system', 'https://istio-release.storage.googleapis.com/charts'],
+      ['cluster-1-istio-istio-eastwestgateway', 'istio-eastwestgateway', 'gateway', '1.30.3', 'istio-system', 'https://istio-release.storage.googleapis.com/charts'],
+      ['cluster-1-istio-istio-ingressgateway', 'istio-ingressgateway', 'gateway', '1.30.3', 'istio-system', 'https://istio-release.storage.googleapis.com/charts'],
+      ['cluster-1-istio-istiod', 'istiod', 'istiod', '1.30.3', 'istio-system', 'https://istio-release.storage.googleapis.com/charts'],
+      ['cluster-1-spire-crds', null, 'spire-crds', '0.6.0', 'spire-server', 'https://spiffe.github.io/helm-charts-hardened/'],
+    ]);
+    // meshfed's 65-istio-mesh / 00-namespaces own istio-system (with its network label), not Helm.
+    const istio = releases.filter((r) => r.name.startsWith('cluster-1-istio-'));
+    expect(istio.map((r) => r.inputs.createNamespace ?? false)).toEqual([false, false, false, false, false]);
   });
 
-  it('applies each synthesized file as one ConfigGroup, in file order', () => {
-    const groups = created.filter((c) => c.type === 'kubernetes:yaml/v2:ConfigGroup' && c.name.startsWith('cluster-1-'));
-    expect(groups.map((g) => g.name)).toEqual([...groups.map((g) => g.name)].sort());
-    expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(['cluster-1-00-namespaces', 'cluster-1-20-spire-server', 'cluster-1-30-spire-agent']));
-    expect(groups.map((g) => g.name).filter((n) => /istio/.test(n))).toEqual([]);
-    const server = groups.find((g) => g.name === 'cluster-1-20-spire-server')!;
+  it('passes the IstioModel values of each cluster', () => {
+    expect(named('cluster-1-istio-istiod').inputs.values.meshConfig.trustDomain).toBe('foo.com');
+    expect(named('cluster-2-istio-istiod').inputs.values.meshConfig.trustDomain).toBe('bar.com');
+    expect(named('cluster-1-istio-istiod').inputs.values.global.multiCluster.clusterName).toBe('cluster-1');
+    expect(named('cluster-1-istio-istiod').inputs.values.global.network).toBe('network1');
+    expect(named('cluster-1-istio-cni').inputs.values.global.platform).toBe('gke');
+    expect(named('cluster-1-istio-istio-eastwestgateway').inputs.values.networkGateway).toBe('network1');
+    expect(named('cluster-2-istio-istio-eastwestgateway').inputs.values.networkGateway).toBe('network2');
+    expect(named('cluster-1-istio-istio-ingressgateway').inputs.values.networkGateway).toBeUndefined();
+  });
+
+  it('orders groups before 60 -> base -> cni -> istiod -> gateways -> 65-istio-mesh', () => {
+    const deps = (name: string): string[] => [...named(name).dependsOn].sort();
+    expect(deps('cluster-1-00-namespaces')).toEqual(['cluster-1-cert-manager', 'cluster-1-spire-crds']);
+    expect(deps('cluster-1-10-cert-manager-ca')).toEqual(['cluster-1-00-namespaces']);
+    expect(deps('cluster-1-20-spire-server')).toEqual(['cluster-1-10-cert-manager-ca']);
+    const lastBefore = ofType(GROUP, 'cluster-1-').map((g) => g.name).sort().filter((n) => n < 'cluster-1-60').pop()!;
+    expect(lastBefore).toBe('cluster-1-40-workload-identity');
+    expect(deps('cluster-1-istio-base')).toEqual([lastBefore]);
+    expect(deps('cluster-1-istio-cni')).toEqual(['cluster-1-istio-base']);
+    expect(deps('cluster-1-istio-istiod')).toEqual(['cluster-1-istio-cni']);
+    expect(deps('cluster-1-istio-istio-ingressgateway')).toEqual(['cluster-1-istio-istiod']);
+    expect(deps('cluster-1-istio-istio-eastwestgateway')).toEqual(['cluster-1-istio-istiod']);
+    expect(deps('cluster-1-65-istio-mesh')).toEqual(['cluster-1-istio-istio-eastwestgateway', 'cluster-1-istio-istio-ingressgateway']);
+  });
+
+  it('applies each other synthesized file as one ConfigGroup, in file order, never the IstioOperator', () => {
+    const groups = ofType(GROUP, 'cluster-1-').map((g) => g.name).sort();
+    expect(groups).toEqual([
+      'cluster-1-00-namespaces', 'cluster-1-10-cert-manager-ca', 'cluster-1-20-spire-server', 'cluster-1-30-spire-agent',
+      'cluster-1-35-federation', 'cluster-1-40-workload-identity', 'cluster-1-65-istio-mesh',
+    ]);
+    expect(named('cluster-1-35-federation').dependsOn).toEqual(['cluster-1-30-spire-agent']);
+    expect(named('cluster-1-40-workload-identity').dependsOn).toEqual(['cluster-1-35-federation']);
+    expect(all().filter((r) => r.name.includes('60-istio-operator'))).toEqual([]);
+    expect(all().flatMap((r) => (r.type === GROUP ? r.inputs.objs : [])).filter((o: any) => o.kind === 'IstioOperator')).toEqual([]);
+    const server = named('cluster-1-20-spire-server');
     expect(server.inputs.objs.some((o: any) => o.kind === 'StatefulSet' && o.metadata.name === 'spire-server')).toBe(true);
+  });
+
+  it('waits for every cert-manager Certificate to be Ready', () => {
+    const certificates = all().flatMap((r) => (r.type === GROUP ? r.inputs.objs : [])).filter((o: any) => o.apiVersion === 'cert-manager.io/v1' && o.kind === 'Certificate');
+    expect(certificates.length).toBeGreaterThanOrEqual(2);
+    for (const c of certificates) expect([c.metadata.name, c.metadata.annotations?.['pulumi.com/waitFor']]).toEqual([c.metadata.name, 'condition=Ready']);
+    const others = all().flatMap((r) => (r.type === GROUP ? r.inputs.objs : [])).filter((o: any) => o.kind === 'Issuer' || o.kind === 'StatefulSet');
+    expect(others.filter((o: any) => o.metadata.annotations?.['pulumi.com/waitFor'] !== undefined)).toEqual([]);
+  });
+
+  it("reads each peer's reader token through the peer's provider, after the peer's mesh group", () => {
+    const tokenReads = all().filter((r) => r.read);
+    expect(tokenReads.map((r) => [r.type, r.id, r.provider, r.dependsOn]).sort()).toEqual([
+      [SECRET, 'istio-system/meshfed-istio-reader-token', 'cluster-1-k8s', ['cluster-1-65-istio-mesh']],
+      [SECRET, 'istio-system/meshfed-istio-reader-token', 'cluster-2-k8s', ['cluster-2-65-istio-mesh']],
+    ]);
+    expect(reads.every((r) => r.type === SECRET)).toBe(true);
+  });
+
+  it('creates one remote secret per discovery pair, in the cluster that discovers, with the peer as key', () => {
+    expect(stack.remoteSecrets).toEqual(['cluster-1/istio-remote-secret-cluster-2', 'cluster-2/istio-remote-secret-cluster-1']);
+    const secrets = all().filter((r) => r.type === SECRET && !r.read);
+    expect(secrets.map((s) => [s.name, s.provider]).sort()).toEqual([
+      ['remote-secrets-cluster-1-istio-remote-secret-cluster-2', 'cluster-1-k8s'],
+      ['remote-secrets-cluster-2-istio-remote-secret-cluster-1', 'cluster-2-k8s'],
+    ]);
+    for (const [cluster, peer] of [['cluster-1', 'cluster-2'], ['cluster-2', 'cluster-1']] as const) {
+      const secret = named(`remote-secrets-${cluster}-istio-remote-secret-${peer}`);
+      expect(secret.inputs.metadata).toEqual({
+        name: `istio-remote-secret-${peer}`,
+        namespace: 'istio-system',
+        labels: { 'istio/multiCluster': 'true' },
+        annotations: { 'networking.istio.io/cluster': peer },
+      });
+      expect(Object.keys(secret.inputs.stringData)).toEqual([peer]);
+      const kubeconfig = secret.inputs.stringData[peer];
+      expect(kubeconfigEndpoint(peer, kubeconfig)).toEqual({ server: SERVER[peer], caPem: CA[peer] });
+      expect(parse(kubeconfig).users).toEqual([{ name: 'meshfed-istio-reader', user: { token: `token-of-${peer}` } }]);
+      // After the discovering cluster's own mesh layer (istio-system, istiod).
+      expect(secret.dependsOn).toEqual(expect.arrayContaining([`${cluster}-65-istio-mesh`]));
+    }
+  });
+
+  // The kubeconfig (reader token) must be encrypted in state; names and labels stay readable in diffs.
+  // (pulumi-kubernetes' Secret also wraps stringData itself; this guards the wire format whatever does it.)
+  it('marks the remote secrets\' data secret (and only the data)', () => {
+    for (const s of all().filter((r) => r.type === SECRET && !r.read)) {
+      expect(isSecretValue(s.raw.stringData)).toBe(true);
+      expect(isSecretValue(s.raw.metadata)).toBe(false);
+    }
   });
 });

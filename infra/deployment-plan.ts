@@ -1,0 +1,82 @@
+/**
+ * Install order of one cluster, as pure functions of the synthesized files: which files go before the
+ * Istio Helm releases, which after, which are never applied, and the Pulumi annotations the stack adds
+ * to objects so each step really waits for the previous one.
+ */
+import { CLIENT_SIDE_FILES, ISTIO_CHART_FILES } from '../synth/istio-charts';
+
+export type K8sObject = Record<string, unknown>;
+
+export interface ManifestFile {
+  /** The synthesized file name, `NN-<concern>.yaml`; files are applied in name order. */
+  readonly name: string;
+  readonly objects: readonly K8sObject[];
+}
+
+/** One step of the install; each step depends on the one before it. */
+export type DeploymentStep =
+  | { readonly kind: 'manifest'; readonly file: ManifestFile }
+  /** Istio's Helm charts (IstioInstall), at the place of the IstioOperator file. */
+  | { readonly kind: 'istio' };
+
+export interface DeploymentPlan {
+  readonly steps: readonly DeploymentStep[];
+  /** Files read by a client tool only (the IstioOperator), never applied. */
+  readonly skipped: readonly string[];
+}
+
+/** Where the Helm-installed Istio goes: the IstioOperator file's slot in file order. */
+export const ISTIO_INSTALL_SLOT = `${ISTIO_CHART_FILES.istioOperator}.yaml`;
+
+/**
+ * Files sorting before the IstioOperator file (namespaces, the cert-manager CA chain, SPIRE) come first,
+ * then Istio itself, then every file after it (the mesh objects need Istio's CRDs; later files such as
+ * samples need injection). Decided by name only, so a new `NN-<concern>.yaml` lands in the right phase.
+ */
+export function deploymentPlan(files: readonly ManifestFile[]): DeploymentPlan {
+  // Same ordering as synth's file order (synth/synthesize.ts sorts charts by id with localeCompare).
+  const sorted = [...files].sort((a, b) => a.name.localeCompare(b.name));
+  const skipped = sorted.filter((f) => CLIENT_SIDE_FILES.has(f.name)).map((f) => f.name);
+  const applied = sorted.filter((f) => !CLIENT_SIDE_FILES.has(f.name));
+  const before = applied.filter((f) => f.name.localeCompare(ISTIO_INSTALL_SLOT) < 0);
+  const after = applied.filter((f) => f.name.localeCompare(ISTIO_INSTALL_SLOT) >= 0);
+  return {
+    steps: [
+      ...before.map((file) => ({ kind: 'manifest' as const, file })),
+      { kind: 'istio' as const },
+      ...after.map((file) => ({ kind: 'manifest' as const, file })),
+    ],
+    skipped,
+  };
+}
+
+/** pulumi-kubernetes (4.x) waits for this expression before the resource counts as created. */
+export const WAIT_FOR_ANNOTATION = 'pulumi.com/waitFor';
+
+/**
+ * What the stack waits for, by object. cert-manager Certificates: Ready, i.e. the Secret is issued (the
+ * SPIRE server and istiod mount the CA chain they issue). Service-account token Secrets: the token the
+ * controller fills in, which the remote secrets read right after the file is applied.
+ */
+export function waitForExpression(obj: K8sObject): string | undefined {
+  if (obj.apiVersion === 'cert-manager.io/v1' && obj.kind === 'Certificate') return 'condition=Ready';
+  if (obj.apiVersion === 'v1' && obj.kind === 'Secret' && obj.type === 'kubernetes.io/service-account-token') return 'jsonpath={.data.token}';
+  return undefined;
+}
+
+/** A copy of the object with the waitFor annotation the stack needs (an annotation already set wins). */
+export function withAwaitAnnotations(obj: K8sObject): K8sObject {
+  const waitFor = waitForExpression(obj);
+  if (waitFor === undefined) return { ...obj };
+  const metadata = (obj.metadata ?? {}) as Record<string, unknown>;
+  const annotations = (metadata.annotations ?? {}) as Record<string, string>;
+  return { ...obj, metadata: { ...metadata, annotations: { [WAIT_FOR_ANNOTATION]: waitFor, ...annotations } } };
+}
+
+/** True when the file holds the object (used to find which step creates what another cluster reads). */
+export function fileHolds(file: ManifestFile, apiVersion: string, kind: string, namespace: string, name: string): boolean {
+  return file.objects.some((o) => {
+    const m = (o.metadata ?? {}) as Record<string, unknown>;
+    return o.apiVersion === apiVersion && o.kind === kind && m.namespace === namespace && m.name === name;
+  });
+}

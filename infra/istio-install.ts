@@ -1,0 +1,54 @@
+/**
+ * Istio's control plane and gateways for one cluster from the official Helm charts (ISTIO_HELM), with
+ * the values meshfed's IstioModel gives (the same model the IstioOperator rendering is written from).
+ */
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { Topology } from '../clusters/model';
+import { ISTIO_HELM } from '../constructs/versions';
+import { istioReleases } from './istio-releases';
+
+export interface IstioInstallArgs {
+  readonly topology: Topology;
+  /** Topology name of the cluster to install. */
+  readonly cluster: string;
+  readonly provider: k8s.Provider;
+  /** What must be in place first: the istio-system namespace (with its network label) and istiod's CA. */
+  readonly dependsOn?: pulumi.Resource[];
+}
+
+export class IstioInstall extends pulumi.ComponentResource {
+  /** Helm releases by part (`base`, `cni`, `istiod`, then gateway names). */
+  readonly releases: Readonly<Record<string, k8s.helm.v3.Release>>;
+  /** The last step's releases (the gateways); depend on them to run once Istio is installed. */
+  readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: IstioInstallArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('meshfed:k8s:IstioInstall', name, {}, opts);
+    const releases: Record<string, k8s.helm.v3.Release> = {};
+    let previousStep: pulumi.Resource[] = [...(args.dependsOn ?? [])];
+    let currentStep: pulumi.Resource[] = [];
+    let step = 0;
+    for (const r of istioReleases(args.topology, args.cluster)) {
+      if (r.step !== step) {
+        previousStep = currentStep;
+        currentStep = [];
+        step = r.step;
+      }
+      const release = new k8s.helm.v3.Release(`${name}-${r.part}`, {
+        name: r.releaseName,
+        chart: r.chart,
+        version: ISTIO_HELM.version,
+        repositoryOpts: { repo: ISTIO_HELM.repo },
+        // No createNamespace: istio-system comes from meshfed's manifests, with its network label.
+        namespace: r.namespace,
+        values: r.values,
+      }, { parent: this, provider: args.provider, dependsOn: previousStep });
+      releases[r.part] = release;
+      currentStep.push(release);
+    }
+    this.releases = releases;
+    this.ready = currentStep;
+    this.registerOutputs({ releases: this.releases, ready: this.ready });
+  }
+}
