@@ -10,7 +10,7 @@ import type { Topology } from '../clusters/model';
 import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
 import { ISTIO_READER_TOKEN_SECRET } from '../constructs/istio-reader';
 import { PREREQUISITES } from '../constructs/versions';
-import { deploymentPlan, fileHolds, type ManifestFile, withAwaitAnnotations } from './deployment-plan';
+import { deploymentPlan, type ManifestFile, takeObject, withAwaitAnnotations } from './deployment-plan';
 import { IstioInstall } from './istio-install';
 
 export type { ManifestFile } from './deployment-plan';
@@ -26,7 +26,8 @@ export interface ClusterDeploymentArgs {
   readonly manifests: readonly ManifestFile[];
 }
 
-export const SPIRE_CRDS_CHART = { chart: 'spire-crds', repo: 'https://spiffe.github.io/helm-charts-hardened/', version: '0.6.0' } as const;
+/** The reader token Secret peers' remote secrets are built from. */
+const READER_TOKEN = { apiVersion: 'v1', kind: 'Secret', namespace: ISTIO_SYSTEM_NAMESPACE, name: ISTIO_READER_TOKEN_SECRET } as const;
 
 /** Resource name of a file's ConfigGroup: `<name>-NN-<concern>` (no `.yaml`, so URNs stay stable). */
 function groupName(name: string, file: string): string {
@@ -40,8 +41,12 @@ export class ClusterDeployment extends pulumi.ComponentResource {
   /** One ConfigGroup per applied file, by file name. */
   readonly groups: Readonly<Record<string, k8s.yaml.v2.ConfigGroup>>;
   readonly istio: IstioInstall;
-  /** The group that creates the meshfed-istio-reader token Secret, if any file holds it. */
-  readonly readerToken?: pulumi.Resource;
+  /**
+   * The meshfed-istio-reader token Secret, if a file holds it. Created as a resource of its own (after the
+   * rest of its file, which has the ServiceAccount) and awaited until the token controller fills in
+   * `data.token`, so peers read its outputs instead of a live read that would fail at the first preview.
+   */
+  readonly readerToken?: k8s.core.v1.Secret;
   /** The last step; depend on it to run after the cluster's mesh layer is applied. */
   readonly ready: pulumi.Resource[];
 
@@ -60,10 +65,11 @@ export class ClusterDeployment extends pulumi.ComponentResource {
       createNamespace: true,
       values: cm.values,
     }, childOpts([]));
+    const crds = PREREQUISITES.spireCrds;
     const spireCrds = new k8s.helm.v3.Release(`${name}-spire-crds`, {
-      chart: SPIRE_CRDS_CHART.chart,
-      version: SPIRE_CRDS_CHART.version,
-      repositoryOpts: { repo: SPIRE_CRDS_CHART.repo },
+      chart: crds.chart,
+      version: crds.version,
+      repositoryOpts: { repo: crds.repo },
       namespace: 'spire-server',
       createNamespace: true,
     }, childOpts([]));
@@ -77,10 +83,15 @@ export class ClusterDeployment extends pulumi.ComponentResource {
         previous = istio.ready;
         continue;
       }
-      const group = new k8s.yaml.v2.ConfigGroup(groupName(name, step.file.name), { objs: step.file.objects.map(withAwaitAnnotations) }, childOpts(previous));
+      const { object: token, rest } = takeObject(step.file, READER_TOKEN);
+      const group = new k8s.yaml.v2.ConfigGroup(groupName(name, rest.name), { objs: rest.objects.map(withAwaitAnnotations) }, childOpts(previous));
       groups[step.file.name] = group;
-      if (fileHolds(step.file, 'v1', 'Secret', ISTIO_SYSTEM_NAMESPACE, ISTIO_READER_TOKEN_SECRET)) this.readerToken = group;
       previous = [group];
+      if (token) {
+        const secret = withAwaitAnnotations(token) as { metadata: k8s.types.input.meta.v1.ObjectMeta; type: string };
+        this.readerToken = new k8s.core.v1.Secret(`${name}-${ISTIO_READER_TOKEN_SECRET}`, { metadata: secret.metadata, type: secret.type }, childOpts([group]));
+        previous = [group, this.readerToken];
+      }
     }
     this.groups = groups;
     // deploymentPlan always has exactly one istio step.

@@ -73,10 +73,23 @@ export function withAwaitAnnotations(obj: K8sObject): K8sObject {
   return { ...obj, metadata: { ...metadata, annotations: { [WAIT_FOR_ANNOTATION]: waitFor, ...annotations } } };
 }
 
-/** True when the file holds the object (used to find which step creates what another cluster reads). */
-export function fileHolds(file: ManifestFile, apiVersion: string, kind: string, namespace: string, name: string): boolean {
-  return file.objects.some((o) => {
-    const m = (o.metadata ?? {}) as Record<string, unknown>;
-    return o.apiVersion === apiVersion && o.kind === kind && m.namespace === namespace && m.name === name;
-  });
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+function isObject(o: K8sObject, ref: ObjectRef): boolean {
+  const m = (o.metadata ?? {}) as Record<string, unknown>;
+  return o.apiVersion === ref.apiVersion && o.kind === ref.kind && m.namespace === ref.namespace && m.name === ref.name;
+}
+
+/**
+ * Splits one object out of a file: the stack creates it as a resource of its own when another step reads
+ * its live state (a read of an object that a ConfigGroup creates in the same run fails at preview).
+ */
+export function takeObject(file: ManifestFile, ref: ObjectRef): { readonly object?: K8sObject; readonly rest: ManifestFile } {
+  const object = file.objects.find((o) => isObject(o, ref));
+  return { ...(object ? { object } : {}), rest: { name: file.name, objects: file.objects.filter((o) => !isObject(o, ref)) } };
 }

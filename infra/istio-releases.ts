@@ -29,7 +29,7 @@ export function istioReleases(topology: Topology, cluster: string): IstioRelease
   const values = istioHelmValues(model);
   return [
     { part: 'base', releaseName: 'istio-base', chart: 'base', namespace: ISTIO_SYSTEM_NAMESPACE, values: values.base, step: 0 },
-    { part: 'cni', releaseName: 'istio-cni', chart: 'cni', namespace: model.platform === 'gke' ? 'kube-system' : ISTIO_SYSTEM_NAMESPACE, values: values.cni, step: 1 },
+    { part: 'cni', releaseName: 'istio-cni', chart: 'cni', namespace: model.cniNamespace, values: values.cni, step: 1 },
     { part: 'istiod', releaseName: 'istiod', chart: 'istiod', namespace: ISTIO_SYSTEM_NAMESPACE, values: values.istiod, step: 2 },
     ...Object.entries(values.gateways).map(([gateway, v]) => (
       { part: gateway, releaseName: gateway, chart: 'gateway' as const, namespace: ISTIO_SYSTEM_NAMESPACE, values: v, step: 3 })),

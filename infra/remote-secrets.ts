@@ -16,8 +16,8 @@ export interface DiscoverableCluster {
   readonly provider: k8s.Provider;
   /** Kubeconfig whose current context reaches the cluster (its server and inline CA are used). */
   readonly kubeconfig: pulumi.Input<string>;
-  /** The step that creates the cluster's meshfed-istio-reader token Secret. */
-  readonly readerToken?: pulumi.Resource;
+  /** The cluster's meshfed-istio-reader token Secret (its live `data.token` is the reader's token). */
+  readonly readerToken?: k8s.core.v1.Secret;
   /** The cluster's last step (istio-system and istiod exist once it is done). */
   readonly ready: pulumi.Resource[];
 }
@@ -50,15 +50,13 @@ export class RemoteSecrets extends pulumi.ComponentResource {
       return found;
     };
 
-    // One read per peer, through the peer's provider, after the peer's file that creates the token Secret.
+    // The peer's token Secret outputs its live data once the token controller has filled it in (the stack
+    // awaits data.token); unknown during a first preview, so nothing is read before it exists.
     const tokens: Record<string, pulumi.Output<string>> = {};
     for (const peer of [...new Set(args.pairs.map((p) => p.peer))]) {
       const deployment = clusterOf(peer);
       if (!deployment.readerToken) throw new Error(`RemoteSecrets: cluster ${peer} has no manifest with the ${ISTIO_SYSTEM_NAMESPACE}/${ISTIO_READER_TOKEN_SECRET} Secret`);
-      const tokenSecret = k8s.core.v1.Secret.get(`${name}-${peer}-reader-token`, `${ISTIO_SYSTEM_NAMESPACE}/${ISTIO_READER_TOKEN_SECRET}`, {
-        parent: this, provider: deployment.provider, dependsOn: [deployment.readerToken],
-      });
-      tokens[peer] = pulumi.secret(tokenSecret.data.apply((data) => decodeReaderToken(peer, data)));
+      tokens[peer] = pulumi.secret(deployment.readerToken.data.apply((data) => decodeReaderToken(peer, data)));
     }
 
     const secrets: Record<string, k8s.core.v1.Secret> = {};

@@ -1,5 +1,5 @@
 /** The install plan of one cluster and the awaits the stack adds, as pure functions of the files. */
-import { deploymentPlan, type ManifestFile, waitForExpression, withAwaitAnnotations } from '../infra/deployment-plan';
+import { deploymentPlan, type ManifestFile, takeObject, waitForExpression, withAwaitAnnotations } from '../infra/deployment-plan';
 
 const file = (name: string, objects: Record<string, unknown>[] = []): ManifestFile => ({ name, objects });
 const stepNames = (files: ManifestFile[]): string[] => deploymentPlan(files).steps.map((s) => (s.kind === 'istio' ? '<istio>' : s.file.name));
@@ -53,5 +53,15 @@ describe('await annotations', () => {
     ]) expect(withAwaitAnnotations(o)).toEqual(o);
     const custom = { ...certificate, metadata: { name: 'c', annotations: { 'pulumi.com/waitFor': 'condition=Issuing=False', x: 'y' } } };
     expect((withAwaitAnnotations(custom) as any).metadata.annotations).toEqual({ 'pulumi.com/waitFor': 'condition=Issuing=False', x: 'y' });
+  });
+
+  it('takes one object out of a file by apiVersion, kind, namespace and name, keeping the rest in order', () => {
+    const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'r', namespace: 'istio-system' } };
+    const token = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'r', namespace: 'istio-system' } };
+    const other = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'r', namespace: 'default' } };
+    const file: ManifestFile = { name: '65-x.yaml', objects: [sa, token, other] };
+    const ref = { apiVersion: 'v1', kind: 'Secret', namespace: 'istio-system', name: 'r' };
+    expect(takeObject(file, ref)).toEqual({ object: token, rest: { name: '65-x.yaml', objects: [sa, other] } });
+    expect(takeObject({ name: 'a.yaml', objects: [sa] }, ref)).toEqual({ rest: { name: 'a.yaml', objects: [sa] } });
   });
 });

@@ -9,7 +9,7 @@ import { istioReleases } from '../infra/istio-releases';
 import { kubeconfigYaml, recordingMocks, settle } from './helpers/pulumi-mocks';
 import { synthTopologyText } from './helpers/synth';
 
-const recorded = recordingMocks('istio-install', () => undefined);
+const recorded = recordingMocks('istio-install');
 
 const TOPOLOGY = `environment: t
 clusters:
@@ -79,21 +79,27 @@ describe('ClusterDeployment with Istio', () => {
     expect(deps('e-istio-cni')).toEqual(['e-istio-base']);
     expect(deps('e-istio-istiod')).toEqual(['e-istio-cni']);
     expect(deps('e-65-istio-mesh')).toEqual(['e-istio-istio-eastwestgateway', 'e-istio-istio-ingressgateway']);
-    expect(deps('e-70-samples')).toEqual(['e-65-istio-mesh']);
+    expect(deps('e-70-samples')).toEqual(['e-65-istio-mesh', 'e-meshfed-istio-reader-token']);
+    // The reader token Secret is its own resource after the rest of its file, awaited until it holds a token.
+    expect(deps('e-meshfed-istio-reader-token')).toEqual(['e-65-istio-mesh']);
+    expect(recorded.get('e-meshfed-istio-reader-token')!.inputs.metadata.annotations).toEqual({ 'pulumi.com/waitFor': 'jsonpath={.data.token}' });
     expect(recorded.get('e-istio-cni')!.inputs.namespace).toBe('istio-system');
   });
 
-  it('never applies the IstioOperator, and knows which file creates the reader token', () => {
+  // Resources are compared by identity (a failing toEqual on Pulumi resources would print their whole graph).
+  it('never applies the IstioOperator, and exposes the reader token Secret and the last step', () => {
     expect([...recorded.keys()].filter((n) => n.includes('60-istio-operator'))).toEqual([]);
     expect(Object.keys(deployment.groups)).toEqual(['00-namespaces.yaml', '10-cert-manager-ca.yaml', '65-istio-mesh.yaml', '70-samples.yaml']);
-    expect(deployment.readerToken).toBe(deployment.groups['65-istio-mesh.yaml']);
-    expect(deployment.ready).toEqual([deployment.groups['70-samples.yaml']]);
-    expect(deployment.istio.ready).toEqual([deployment.istio.releases['istio-ingressgateway'], deployment.istio.releases['istio-eastwestgateway']]);
+    expect(recorded.get('e-65-istio-mesh')!.inputs.objs).toEqual([]);
+    expect(deployment.readerToken === undefined).toBe(false);
+    expect(deployment.ready.length === 1 && deployment.ready[0] === deployment.groups['70-samples.yaml']).toBe(true);
+    const gateways = [deployment.istio.releases['istio-ingressgateway'], deployment.istio.releases['istio-eastwestgateway']];
+    expect(deployment.istio.ready.length === 2 && deployment.istio.ready.every((r, i) => r === gateways[i])).toBe(true);
   });
 
   it('uses the cluster provider for every child', () => {
     const children = [...recorded.values()].filter((r) => r.name.startsWith('e-') && r.type !== 'pulumi:providers:kubernetes' && r.type.startsWith('kubernetes:'));
-    expect(children.length).toBe(11);
+    expect(children.length).toBe(12);
     expect(children.filter((r) => r.provider !== 'e-k8s').map((r) => r.name)).toEqual([]);
     expect(recorded.get('e-istio')!.type).toBe('meshfed:k8s:IstioInstall');
   });

@@ -12,11 +12,9 @@ const CA = {
 } as const;
 const SERVER = { 'cluster-1': 'https://34.1.1.1', 'cluster-2': 'https://34.2.2.2' } as const;
 
-const reads: { type: string; id?: string; provider?: string }[] = [];
+// The token controller fills in the reader token Secret of each cluster.
 const recorded = recordingMocks('dev', (args) => {
-  reads.push({ type: args.type, id: args.id, provider: args.provider });
-  if (args.type !== 'kubernetes:core/v1:Secret' || args.id !== 'istio-system/meshfed-istio-reader-token') return undefined;
-  // Which cluster is read is told by the provider the read goes through.
+  if (args.type !== 'kubernetes:core/v1:Secret' || args.inputs.metadata?.name !== 'meshfed-istio-reader-token') return undefined;
   const cluster = /::(cluster-\d)-k8s::/.exec(args.provider ?? '')?.[1];
   return { data: { token: base64(`token-of-${cluster}`) } };
 });
@@ -46,7 +44,7 @@ describe('stack dev', () => {
   beforeAll(async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     stack = require('../stacks/index');
-    await settle(() => all().filter((r) => r.type === SECRET && !r.read && Object.keys(r.inputs).length > 0).length === 2);
+    await settle(() => all().filter((r) => r.type === SECRET && r.name.startsWith('remote-secrets-') && Object.keys(r.inputs).length > 0).length === 2);
   });
 
   it('deploys every cluster of clusters/dev.yaml with its own provider', () => {
@@ -102,7 +100,7 @@ describe('stack dev', () => {
     const groups = ofType(GROUP, 'cluster-1-').map((g) => g.name).sort();
     expect(groups).toEqual([
       'cluster-1-00-namespaces', 'cluster-1-10-cert-manager-ca', 'cluster-1-20-spire-server', 'cluster-1-30-spire-agent',
-      'cluster-1-35-federation', 'cluster-1-40-workload-identity', 'cluster-1-65-istio-mesh',
+      'cluster-1-35-federation', 'cluster-1-40-workload-identity', 'cluster-1-65-istio-mesh', 'cluster-1-70-samples',
     ]);
     expect(named('cluster-1-35-federation').dependsOn).toEqual(['cluster-1-30-spire-agent']);
     expect(named('cluster-1-40-workload-identity').dependsOn).toEqual(['cluster-1-35-federation']);
@@ -120,18 +118,26 @@ describe('stack dev', () => {
     expect(others.filter((o: any) => o.metadata.annotations?.['pulumi.com/waitFor'] !== undefined)).toEqual([]);
   });
 
-  it("reads each peer's reader token through the peer's provider, after the peer's mesh group", () => {
-    const tokenReads = all().filter((r) => r.read);
-    expect(tokenReads.map((r) => [r.type, r.id, r.provider, r.dependsOn]).sort()).toEqual([
-      [SECRET, 'istio-system/meshfed-istio-reader-token', 'cluster-1-k8s', ['cluster-1-65-istio-mesh']],
-      [SECRET, 'istio-system/meshfed-istio-reader-token', 'cluster-2-k8s', ['cluster-2-65-istio-mesh']],
+  it("creates each cluster's reader token Secret itself, awaited until the token is filled in, and reads nothing", () => {
+    expect(all().filter((r) => r.read)).toEqual([]);
+    const tokens = all().filter((r) => r.type === SECRET && r.inputs.metadata?.name === 'meshfed-istio-reader-token');
+    expect(tokens.map((t) => [t.name, t.provider, t.dependsOn]).sort()).toEqual([
+      ['cluster-1-meshfed-istio-reader-token', 'cluster-1-k8s', ['cluster-1-65-istio-mesh']],
+      ['cluster-2-meshfed-istio-reader-token', 'cluster-2-k8s', ['cluster-2-65-istio-mesh']],
     ]);
-    expect(reads.every((r) => r.type === SECRET)).toBe(true);
+    for (const t of tokens) {
+      expect(t.inputs.type).toBe('kubernetes.io/service-account-token');
+      expect(t.inputs.metadata.annotations).toEqual({ 'pulumi.com/waitFor': 'jsonpath={.data.token}', 'kubernetes.io/service-account.name': 'meshfed-istio-reader' });
+    }
+    // The 65 group no longer holds it, so it is created exactly once.
+    const mesh = named('cluster-1-65-istio-mesh').inputs.objs as any[];
+    expect(mesh.filter((o) => o.kind === 'Secret')).toEqual([]);
+    expect(mesh.map((o) => o.kind)).toContain('ServiceAccount');
   });
 
   it('creates one remote secret per discovery pair, in the cluster that discovers, with the peer as key', () => {
     expect(stack.remoteSecrets).toEqual(['cluster-1/istio-remote-secret-cluster-2', 'cluster-2/istio-remote-secret-cluster-1']);
-    const secrets = all().filter((r) => r.type === SECRET && !r.read);
+    const secrets = all().filter((r) => r.type === SECRET && r.name.startsWith('remote-secrets-'));
     expect(secrets.map((s) => [s.name, s.provider]).sort()).toEqual([
       ['remote-secrets-cluster-1-istio-remote-secret-cluster-2', 'cluster-1-k8s'],
       ['remote-secrets-cluster-2-istio-remote-secret-cluster-1', 'cluster-2-k8s'],
@@ -148,15 +154,15 @@ describe('stack dev', () => {
       const kubeconfig = secret.inputs.stringData[peer];
       expect(kubeconfigEndpoint(peer, kubeconfig)).toEqual({ server: SERVER[peer], caPem: CA[peer] });
       expect(parse(kubeconfig).users).toEqual([{ name: 'meshfed-istio-reader', user: { token: `token-of-${peer}` } }]);
-      // After the discovering cluster's own mesh layer (istio-system, istiod).
-      expect(secret.dependsOn).toEqual(expect.arrayContaining([`${cluster}-65-istio-mesh`]));
+      // After the discovering cluster's whole mesh layer (istio-system, istiod, its last file).
+      expect(secret.dependsOn).toEqual(expect.arrayContaining([`${cluster}-70-samples`]));
     }
   });
 
   // The kubeconfig (reader token) must be encrypted in state; names and labels stay readable in diffs.
   // (pulumi-kubernetes' Secret also wraps stringData itself; this guards the wire format whatever does it.)
   it('marks the remote secrets\' data secret (and only the data)', () => {
-    for (const s of all().filter((r) => r.type === SECRET && !r.read)) {
+    for (const s of all().filter((r) => r.type === SECRET && r.name.startsWith('remote-secrets-'))) {
       expect(isSecretValue(s.raw.stringData)).toBe(true);
       expect(isSecretValue(s.raw.metadata)).toBe(false);
     }

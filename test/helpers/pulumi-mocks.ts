@@ -24,7 +24,8 @@ export interface Recorded {
   inputs: Record<string, any>;
 }
 
-export type ReadHandler = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
+/** Live state the cluster adds to a created resource (what a controller fills in), or undefined for none. */
+export type LiveState = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
 
 const nameOfUrn = (urn: string): string => urn.split('::').pop()!;
 
@@ -41,21 +42,17 @@ export function revealed(value: unknown): any {
 }
 
 /**
- * Installs the mocks. `onRead` gives the state of a resource read with `.get()`; a read it does not know
- * (returns undefined), and any provider function call, fails the program.
+ * Installs the mocks. A created resource's state is its inputs plus what `live` adds; any read with
+ * `.get()` and any provider function call fails the program (the stack must need neither).
  */
-export function recordingMocks(stack: string, onRead: ReadHandler): Map<string, Recorded> {
+export function recordingMocks(stack: string, live: LiveState = () => undefined): Map<string, Recorded> {
   const recorded = new Map<string, Recorded>();
   void pulumi.runtime.setMocks({
     newResource: (args) => {
       const entry = recorded.get(args.name);
       if (entry) entry.inputs = revealed(args.inputs);
-      if (entry?.read) {
-        const state = onRead(args);
-        if (state === undefined) throw new Error(`unexpected read of ${args.type} ${args.id}`);
-        return { id: args.id, state };
-      }
-      return { id: `${args.name}-id`, state: args.inputs };
+      if (entry?.read) throw new Error(`unexpected read of ${args.type} ${args.id}`);
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...live(args) } };
     },
     call: (args) => {
       throw new Error(`unexpected provider call ${args.token}`);
