@@ -16,15 +16,17 @@ export const SPIRE_GATEWAY_TEMPLATE = 'spire-gateway';
 export const GATEWAY_INJECTION_TEMPLATES = `gateway,${SPIRE_GATEWAY_TEMPLATE}`;
 
 /**
- * The pod patch of the `spire-gateway` template: the socket volume, its mount in istio-proxy and the
- * wait container, i.e. what the IstioOperator's overlays add to istioctl-installed gateways.
+ * The pod patch of the `spire-gateway` template, applied by the injector after Istio's `gateway` template
+ * as a strategic merge patch. That template already mounts a `workload-socket` volume into istio-proxy (at
+ * /var/run/secrets/workload-spiffe-uds) but backs it with `emptyDir: {}`, so this patch swaps the source:
+ * `emptyDir: null` deletes it (a merged volume with two sources would be rejected) and the CSI source takes
+ * its place. Plus the wait container, as the IstioOperator's overlays add for istioctl-installed gateways.
  */
 export function spireGatewayTemplatePatch(): Record<string, unknown> {
   return {
     spec: {
       initContainers: [waitForSocketContainer()],
-      containers: [{ name: 'istio-proxy', volumeMounts: [socketVolumeMount()] }],
-      volumes: [socketVolume()],
+      volumes: [{ ...socketVolume(), emptyDir: null }],
     },
   };
 }

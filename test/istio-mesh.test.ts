@@ -136,8 +136,10 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
     it('gives Helm-installed gateways the SPIRE socket and the wait container through the spire-gateway template', () => {
       const values = istioHelmValues(istioModel(topology, name)) as unknown as Obj;
       const template = parse(values.istiod.sidecarInjectorWebhook.templates['spire-gateway'] as string) as Obj;
-      expect(template.spec.volumes).toEqual([{ name: 'workload-socket', csi: { driver: 'csi.spiffe.io', readOnly: true } }]);
-      expect(template.spec.containers).toEqual([{ name: 'istio-proxy', volumeMounts: [{ name: 'workload-socket', mountPath: WORKLOAD_SOCKET_DIR, readOnly: true }] }]);
+      // Istio's gateway template mounts workload-socket into istio-proxy but backs it with an emptyDir: the
+      // strategic merge patch deletes that source (null) and gives the CSI one, and adds no second mount.
+      expect(template.spec.volumes).toEqual([{ name: 'workload-socket', csi: { driver: 'csi.spiffe.io', readOnly: true }, emptyDir: null }]);
+      expect(template.spec.containers).toBeUndefined();
       const [wait] = template.spec.initContainers as Obj[];
       expect(wait.command.join(' ')).toContain(`-S ${WORKLOAD_SOCKET_DIR}/spire-agent.sock`);
       expect(wait.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
@@ -219,7 +221,6 @@ function controlledFromOperator(spec: Obj): Obj {
       podSecurityContext: g.k8s.securityContext,
       containerSecurityContext: g.k8s.overlays[0].patches.find((p: Obj) => p.path.endsWith('[name:istio-proxy].securityContext')).value,
       socketVolume: g.k8s.overlays[0].patches.find((p: Obj) => p.path.includes('volumes.')).value,
-      socketMount: g.k8s.overlays[0].patches.find((p: Obj) => p.path.includes('volumeMounts.')).value,
       initContainers: g.k8s.overlays[0].patches.find((p: Obj) => p.path === 'spec.template.spec.initContainers').value,
     }])),
   };
@@ -251,8 +252,8 @@ function controlledFromHelm(values: Obj): Obj {
       affinity: g.affinity,
       podSecurityContext: g.securityContext,
       containerSecurityContext: g.containerSecurityContext,
-      socketVolume: gatewayPatch(g).volumes[0],
-      socketMount: gatewayPatch(g).containers.find((c: Obj) => c.name === 'istio-proxy').volumeMounts[0],
+      // The patch also deletes the gateway template's emptyDir source (see the spire-gateway test).
+      socketVolume: (({ emptyDir: _deleted, ...v }) => v)(gatewayPatch(g).volumes[0]),
       initContainers: gatewayPatch(g).initContainers,
     }])),
   };
