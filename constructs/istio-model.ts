@@ -263,8 +263,10 @@ export function spireTemplatePatch(nativeSidecars: boolean): Record<string, unkn
       // Native sidecars put istio-proxy among initContainers; patching `containers` would add an
       // image-less container instead of mounting the socket into the proxy.
       [nativeSidecars ? 'initContainers' : 'containers']: [proxy],
-      // Istio's sidecar template declares workload-socket with a null source, so this merge gives it one.
-      volumes: [{ name: WORKLOAD_SOCKET_VOLUME, csi: { driver: CSI_DRIVER_NAME, readOnly: true } }],
+      // Istio's sidecar template declares workload-socket with a null source, so this merge gives it one;
+      // `emptyDir: null` (delete, in a strategic merge patch) keeps that true should a release default it to
+      // an emptyDir, as the gateway template does (a volume with two sources is rejected).
+      volumes: [{ name: WORKLOAD_SOCKET_VOLUME, csi: { driver: CSI_DRIVER_NAME, readOnly: true }, emptyDir: null }],
     },
   };
 }

@@ -82,7 +82,7 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
       const list = native ? 'initContainers' : 'containers';
       expect(Object.keys(template.spec).sort()).toEqual([list, 'volumes'].sort());
       expect(template.spec[list]).toEqual([{ name: 'istio-proxy', volumeMounts: [{ name: 'workload-socket', mountPath: WORKLOAD_SOCKET_DIR, readOnly: true }] }]);
-      expect(template.spec.volumes).toEqual([{ name: 'workload-socket', csi: { driver: 'csi.spiffe.io', readOnly: true } }]);
+      expect(template.spec.volumes).toEqual([{ name: 'workload-socket', csi: { driver: 'csi.spiffe.io', readOnly: true }, emptyDir: null }]);
       // istio-agent must look for the socket name the SPIRE agent creates.
       const agent = configOf(c.objects, 'spire-agent', 'spire-system', 'agent.conf');
       expect(agent.agent.socket_path.endsWith(`/${iop.spec.meshConfig.defaultConfig.proxyMetadata.WORKLOAD_IDENTITY_SOCKET_FILE}`)).toBe(true);
