@@ -7,6 +7,7 @@ import { resolveTopology, type Topology } from './model';
 import { formatPath, formatValue, TopologyError, type PathSegment, type Problem } from './problems';
 import { readRootCertificates } from './root-certificate';
 import { topologyProblems } from './rules';
+import { resolvedIstioProblems } from './istio-rules';
 import { TOPOLOGY } from './schema';
 
 /** Loads `file`; throws TopologyError listing every problem (`<file>:<line>: <path>: <message>`). */
@@ -59,7 +60,10 @@ export function loadTopology(text: string, source = '<topology>', options: LoadO
   const certificates = readRootCertificates(parsed.data, options.baseDir ?? dirname(source));
   const problems = [...topologyProblems(parsed.data), ...certificates.problems];
   if (problems.length > 0) throw new TopologyError(source, render(problems));
-  return resolveTopology(parsed.data, certificates.pems);
+  const topology = resolveTopology(parsed.data, certificates.pems);
+  const resolved = resolvedIstioProblems(topology);
+  if (resolved.length > 0) throw new TopologyError(source, render(resolved));
+  return topology;
 }
 
 function firstLine(message: string): string {

@@ -50,6 +50,8 @@ export interface ClusterSpec {
   readonly nodePool: NodePoolSpec;
   readonly spire: SpireSpec;
   readonly registrar: RegistrarSpec;
+  /** Per-cluster Istio settings (nativeSidecars unset: decided from kubernetesVersion). */
+  readonly istio: ClusterParsed['istio'];
   /** Root clusters: the root CA supplied from outside (PEM text read at load time). */
   readonly rootCa?: RootCaSpec;
   /** Root clusters: how peers reach the bundle endpoint. */
@@ -63,7 +65,7 @@ export interface RootCaSpec {
   readonly certificateFile: string;
   /** PEM text of the CA certificate(s). */
   readonly certificatePem: string;
-  /** kubernetes.io/tls Secret in the spire-server namespace holding the key pair. */
+  /** kubernetes.io/tls Secret in istio-system holding the key pair. */
   readonly secretName: string;
 }
 
@@ -77,6 +79,8 @@ export interface Topology {
   readonly federation: FederationSpec;
   /** Whether each cluster gets the Istio sample workloads (70-samples.yaml). */
   readonly samples: boolean;
+  /** Mesh-wide Istio settings, defaults applied. */
+  readonly istio: TopologyParsed['istio'];
 }
 
 /** Builds the resolved model from a parsed topology that has passed rules.ts. */
@@ -106,6 +110,7 @@ export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<
       nodePool: c.nodePool,
       spire: c.spire,
       registrar,
+      istio: c.istio,
       ...(c.rootCa !== undefined && rootCaPems.has(c.name)
         ? { rootCa: { certificateFile: c.rootCa.certificateFile, certificatePem: rootCaPems.get(c.name)!, secretName: c.rootCa.secretName } }
         : {}),
@@ -113,7 +118,7 @@ export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<
       ...(c.serverEndpoint !== undefined ? { serverEndpoint: c.serverEndpoint } : {}),
     };
   });
-  return { environment: parsed.environment, meshId: parsed.mesh.id, clusters, federation: parsed.federation, samples: parsed.samples };
+  return { environment: parsed.environment, meshId: parsed.mesh.id, clusters, federation: parsed.federation, samples: parsed.samples, istio: parsed.istio };
 }
 
 function resolveLegacyRegistrar(c: ClusterParsed): LegacyRegistrarSpec {

@@ -14,7 +14,27 @@ export function topologyProblems(t: TopologyParsed): Problem[] {
     ...federationPairs(t),
     ...t.clusters.flatMap(spireAndRegistrar),
     ...rootOnlyKeys(t.clusters),
+    ...istioSettings(t),
   ];
+}
+
+/** Istio keys whose validity depends on other fields. */
+function istioSettings(t: TopologyParsed): Problem[] {
+  const problems: Problem[] = [];
+  const { min, max } = t.istio.gatewayReplicas;
+  if (max < min) {
+    problems.push({ path: ['istio', 'gatewayReplicas', 'max'], message: `${max} is less than min ${min}; the gateways' autoscaler needs min <= max` });
+  }
+  t.clusters.forEach((c, i) => {
+    const minor = Number(c.kubernetesVersion.split('.')[1]);
+    if (c.istio.nativeSidecars === true && minor < 29) {
+      problems.push({
+        path: at(i, 'istio', 'nativeSidecars'),
+        message: `true needs Kubernetes 1.29 or later (sidecar containers); ${c.name} runs ${c.kubernetesVersion}`,
+      });
+    }
+  });
+  return problems;
 }
 
 /** rootCa and bundleEndpoint describe a trust domain's root; serverEndpoint a server that has nested children. */

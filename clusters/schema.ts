@@ -122,8 +122,29 @@ const ROOT_CA = z
   .object({
     /** PEM file, relative to the topology file; may hold several CA certificates (root rotation). */
     certificateFile: z.string().min(1),
-    /** kubernetes.io/tls Secret in the spire-server namespace holding the key pair, created outside meshfed. */
+    /** kubernetes.io/tls Secret in istio-system holding the key pair (the trust domain's CA lives there), created outside meshfed. */
     secretName: dnsLabel().default('spire-root-ca'),
+  })
+  .strict();
+
+/** Per-cluster Istio settings. */
+const CLUSTER_ISTIO = z
+  .object({
+    /** Inject istio-proxy as a native sidecar; default: what Istio does on the cluster's version (1.33+). */
+    nativeSidecars: z.boolean().optional(),
+  })
+  .strict();
+
+/** Mesh-wide Istio settings. */
+const ISTIO = z
+  .object({
+    /** How istiod accepts federated peers' identities: trustDomainAliases (default) or per-peer caCertificates (needs every peer's rootCa). */
+    trustDomainAcceptance: z.enum(['aliases', 'caCertificates']).default('aliases'),
+    /** Ingress and east-west gateway replicas (HPA bounds); min >= 2 keeps one up through a node drain. */
+    gatewayReplicas: z
+      .object({ min: z.number().int().min(1).default(2), max: z.number().int().min(1).max(100).default(5) })
+      .strict()
+      .default({ min: 2, max: 5 }),
   })
   .strict();
 
@@ -146,6 +167,7 @@ export const CLUSTER = z
     bundleEndpoint: ENDPOINT(8443).optional(),
     /** Clusters with nested children only: where the children's upstream agents and servers reach this SPIRE server's API. */
     serverEndpoint: ENDPOINT(8081).optional(),
+    istio: CLUSTER_ISTIO.default({}),
   })
   .strict();
 
@@ -162,6 +184,7 @@ export const TOPOLOGY = z
     federation: FEDERATION.default('full-mesh'),
     /** Istio's helloworld (v1 in the first cluster, v2 in the second) and sleep samples, for the RUNBOOK checks (70-samples.yaml). */
     samples: z.boolean().default(true),
+    istio: ISTIO.default(() => ISTIO.parse({})),
   })
   .strict();
 

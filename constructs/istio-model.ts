@@ -3,6 +3,7 @@
  * renderings (the IstioOperator for `istioctl install -f`, istio-operator.ts, and the Helm values of the
  * official charts, istio-helm-values.ts) are written from this model only, so they cannot drift apart.
  */
+import { federationPeers } from '../clusters/federation';
 import { federatedTrustDomains, findCluster, type Provider, type Topology } from '../clusters/model';
 import { CSI_DRIVER_NAME, PATHS } from './names';
 import { PropsError, requireTrustDomain } from './props-error';
@@ -161,7 +162,26 @@ export function passthroughLoadBalancerAnnotations(provider: Provider): Record<s
   };
 }
 
-export function istioModel(topology: Topology, clusterName: string, options: IstioModelOptions = {}): IstioModel {
+/**
+ * The options the topology file chooses for a cluster (`istio` at the top level and per cluster). With
+ * caCertificates, each peer's roots come from its rootCa.certificateFile (load-time rules require it).
+ */
+export function istioOptionsFromTopology(topology: Topology, clusterName: string): IstioModelOptions {
+  const cluster = findCluster(topology, clusterName);
+  const { trustDomainAcceptance, gatewayReplicas } = topology.istio;
+  const acceptance = trustDomainAcceptance === 'caCertificates'
+    ? TrustDomainAcceptance.caCertificates(Object.fromEntries(federationPeers(topology, clusterName)
+      .filter((p) => p.rootPem !== undefined).map((p) => [p.trustDomain, { pem: p.rootPem! }])))
+    : TrustDomainAcceptance.aliases();
+  return {
+    acceptance,
+    gatewayReplicas,
+    ...(cluster.istio.nativeSidecars !== undefined ? { nativeSidecars: cluster.istio.nativeSidecars } : {}),
+  };
+}
+
+/** @param options what the topology chooses (istioOptionsFromTopology) unless given. */
+export function istioModel(topology: Topology, clusterName: string, options: IstioModelOptions = istioOptionsFromTopology(topology, clusterName)): IstioModel {
   const cluster = findCluster(topology, clusterName);
   const peers = federatedTrustDomains(topology, clusterName);
   requireTrustDomain('istioModel.trustDomain', cluster.trustDomain);

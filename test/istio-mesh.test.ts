@@ -259,6 +259,40 @@ function controlledFromHelm(values: Obj): Obj {
   };
 }
 
+describe('istio settings from the topology file', () => {
+  const STAGING = readFileSync(join(__dirname, '..', 'clusters', 'staging.yaml'), 'utf8');
+  const { topology, clusters } = synthTopologyText(`${STAGING}istio:\n  trustDomainAcceptance: caCertificates\n  gatewayReplicas: { min: 3, max: 7 }\n`);
+  const pem = (name: string) => topology.clusters.find((c) => c.name === name)!.rootCa!.certificatePem;
+
+  it.each([['hub', 'edge.example.net', 'edge'], ['hub-east', 'edge.example.net', 'edge'], ['edge', 'hub.example.org', 'hub']])(
+    'scopes each peer root to its trust domain in %s (caCertificates from rootCa PEMs, no aliases)', (name, peer, peerRoot) => {
+      const c = clusters.get(name)!;
+      const iop = find(c.objects, 'IstioOperator', `meshfed-${name}`, 'istio-system') as Obj;
+      expect(iop.spec.meshConfig.trustDomainAliases).toBeUndefined();
+      expect(iop.spec.meshConfig.caCertificates).toEqual([{ pem: pem(peerRoot), trustDomains: [peer] }]);
+      expect(disallowedKeyPaths(iop)).toEqual([]);
+      // Remote istiods read trust bundle ConfigMaps through the reader.
+      expect((find(c.objects, 'ClusterRole', 'meshfed-istio-reader') as Obj).rules[0].resources).toContain('configmaps');
+      const model = istioModel(topology, name);
+      expect(controlledFromHelm(istioHelmValues(model) as unknown as Obj)).toEqual(controlledFromOperator(istioOperatorSpec(model)));
+    });
+
+  it('sizes both gateways as the topology says, in both renderings', () => {
+    const model = istioModel(topology, 'edge');
+    for (const g of (istioOperatorSpec(model) as Obj).components.ingressGateways as Obj[]) expect(g.k8s.hpaSpec).toEqual({ minReplicas: 3, maxReplicas: 7 });
+    for (const g of Object.values(istioHelmValues(model).gateways) as Obj[]) expect(g.autoscaling).toEqual({ enabled: true, minReplicas: 3, maxReplicas: 7 });
+  });
+
+  it('lets a cluster choose its native-sidecar mode against the version default', () => {
+    const { topology: t } = synthTopologyText(twoClusters('    kubernetesVersion: "1.33"\n    istio: { nativeSidecars: false }'));
+    expect(istioModel(t, 'cluster-1').nativeSidecars).toBe(false);
+    expect(istioModel(t, 'cluster-2').nativeSidecars).toBe(false);
+    const { topology: on } = synthTopologyText(twoClusters('    istio: { nativeSidecars: true }'));
+    expect(istioModel(on, 'cluster-1').spireTemplate).toContain('initContainers');
+    expect(istioModel(on, 'cluster-1').istiodEnv.ENABLE_NATIVE_SIDECARS).toBe('true');
+  });
+});
+
 describe('istio model options', () => {
   const { topology } = synthTopologyText(twoClusters());
 

@@ -58,7 +58,7 @@ describe('rejecting a broken topology', () => {
     ['invalid YAML, with its line', 'environment: dev\nclusters: [\n', /^env\.yaml:3: invalid YAML: /],
     ['a document that is not a mapping', '- a\n- b\n', /^env\.yaml: the topology must be a YAML mapping with environment and clusters$/],
     ['a missing required key', 'environment: dev\n', /^env\.yaml:1: clusters: is required$/],
-    ['an unknown top-level key', `${twoClusters()}meshes: 2\n`, /^env\.yaml:\d+: meshes: unknown key \(allowed here: environment, mesh, clusters, federation, samples\)$/],
+    ['an unknown top-level key', `${twoClusters()}meshes: 2\n`, /^env\.yaml:\d+: meshes: unknown key \(allowed here: environment, mesh, clusters, federation, samples, istio\)$/],
     ['an unknown cluster key', twoClusters('    trustdomain: x.org'), /^env\.yaml:\d+: clusters\[0\]\.trustdomain: unknown key \(allowed here: name, provider, region, trustDomain, network, cidr, nestedUnder, /],
     ['a bad provider', twoClusters().replace('provider: gke', 'provider: aks'), /^env\.yaml:4: clusters\[0\]\.provider: "aks" is not allowed \(one of: gke \| eks\)$/],
     ['an environment that is not a DNS label', twoClusters().replace('environment: test', 'environment: Test_1'), /^env\.yaml:1: environment: "Test_1" must be a DNS label/],
@@ -87,6 +87,11 @@ describe('rejecting a broken topology', () => {
     ['a bad duration', twoClusters('    spire: { caTtl: 1day }'), /clusters\[0\]\.spire\.caTtl: "1day" must be a Go duration/],
     ['a wrong type', twoClusters('    spire: { replicas: two }'), /clusters\[0\]\.spire\.replicas: "two" must be a number$/],
     ['samples that is not a boolean', `${twoClusters()}samples: "yes"\n`, /^env\.yaml:16: samples: "yes" must be a boolean$/],
+    ['an unknown trust domain acceptance', `${twoClusters()}istio: { trustDomainAcceptance: both }\n`, /^env\.yaml:16: istio\.trustDomainAcceptance: "both" is not allowed \(one of: aliases \| caCertificates\)$/],
+    ['gateway replicas max below min', `${twoClusters()}istio: { gatewayReplicas: { min: 3, max: 2 } }\n`, /^env\.yaml:16: istio\.gatewayReplicas\.max: 2 is less than min 3; the gateways' autoscaler needs min <= max$/],
+    ['zero gateway replicas', `${twoClusters()}istio: { gatewayReplicas: { min: 0 } }\n`, /istio\.gatewayReplicas\.min: 0 must be at least 1$/],
+    ['native sidecars before Kubernetes 1.29', twoClusters('    kubernetesVersion: "1.28"\n    istio: { nativeSidecars: true }'), /clusters\[0\]\.istio\.nativeSidecars: true needs Kubernetes 1\.29 or later \(sidecar containers\); cluster-1 runs 1\.28$/],
+    ['caCertificates without the peers\' roots', `${twoClusters()}istio: { trustDomainAcceptance: caCertificates }\n`, /^env\.yaml:\d+: clusters\[1\]\.rootCa\.certificateFile: is required by istio\.trustDomainAcceptance "caCertificates": cluster-2 roots the federated trust domain bar\.com/],
   ])('%s', (_name, yaml, expected) => {
     expect(problemsOf(yaml)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
   });
