@@ -7,7 +7,7 @@
 import {
   GATEWAY_INJECTION_TEMPLATES, gatewayAffinity, gatewayContainerSecurityContext, gatewayPodSecurityContext, injectionTemplates,
 } from './istio-gateway-pod';
-import { type GatewayModel, type IstioModel } from './istio-model';
+import { type GatewayModel, INJECTION_TEMPLATES_ANNOTATION, type IstioModel } from './istio-model';
 import { globalValuesOf, meshConfigOf } from './istio-operator';
 
 export type HelmValues = Record<string, unknown>;
@@ -35,10 +35,10 @@ function gatewayValues(gw: GatewayModel): HelmValues {
     affinity: gatewayAffinity(gw),
     securityContext: gatewayPodSecurityContext(),
     containerSecurityContext: gatewayContainerSecurityContext(),
-    // The chart has values for volumes but none for init containers, so the socket volume, its mount and
-    // the wait container all come from the spire-gateway injection template (Helm merges this key into
-    // the chart's default podAnnotations, which keep sidecar.istio.io/inject and the Prometheus ones).
-    podAnnotations: { 'inject.istio.io/templates': GATEWAY_INJECTION_TEMPLATES },
+    // The chart has no value for init containers, so the socket's CSI source and the wait container come
+    // from the spire-gateway injection template (Istio's gateway template mounts the socket). Helm merges
+    // this key into the chart's default podAnnotations, which keep sidecar.istio.io/inject and Prometheus'.
+    podAnnotations: { [INJECTION_TEMPLATES_ANNOTATION]: GATEWAY_INJECTION_TEMPLATES },
   };
 }
 

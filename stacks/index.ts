@@ -9,7 +9,8 @@
  * before 60-istio-operator.yaml, one ConfigGroup each, in file order (cert-manager Certificates are awaited
  * until Ready) -> Istio from its Helm charts (IstioInstall: base -> cni -> istiod -> gateways) -> every file
  * after it (65-istio-mesh and later). 60-istio-operator.yaml (istioctl only) is never applied. Then, across
- * clusters, one remote secret per discovery pair (RemoteSecrets), with the peer's reader token read back.
+ * clusters, one remote secret per discovery pair (RemoteSecrets), built from the peer's kubeconfig and the
+ * outputs of its reader token Secret (which the stack creates and awaits until the token is filled in).
  */
 import * as pulumi from '@pulumi/pulumi';
 import { join } from 'node:path';

@@ -9,7 +9,7 @@ import {
   SpireServer, WorkloadIdentity,
 } from '../constructs';
 import { IstiodCa } from '../constructs/istiod-ca';
-import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
+import { INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES } from '../constructs/istio-model';
 import { IstioNamespace } from '../constructs/istio-namespace';
 import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
 import { addNestedChild, addTrustCharts, serverTrustProps, TRUST_CHART_FILES } from './trust-charts';
@@ -72,7 +72,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
   } else {
     notes.push({
       cluster: cluster.name,
-      text: `istiod CA: this cluster's SPIRE CA is signed by ${cluster.nestedUnder}'s server, which cert-manager cannot reach, so istiod keeps its own self-signed CA; pods here must use the \`spire\` injection template (\`inject.istio.io/templates: sidecar,spire\`) to hold identities the trust domain ${cluster.trustDomain} verifies.`,
+      text: `istiod CA: this cluster's SPIRE CA is signed by ${cluster.nestedUnder}'s server, which cert-manager cannot reach, so istiod keeps its own self-signed CA; pods here must use the \`spire\` injection template (\`${INJECTION_TEMPLATES_ANNOTATION}: ${SPIRE_INJECTION_TEMPLATES}\`) to hold identities the trust domain ${cluster.trustDomain} verifies.`,
     });
   }
   if (cluster.rootCa) {

@@ -7,7 +7,8 @@ import {
 import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
 import { PATHS, SPIRE_AGENT, SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
 import { PREREQUISITES } from '../constructs/versions';
-import { CLIENT_SIDE_FILES, ISTIO_CHART_FILES } from './istio-charts';
+import { CHART_FILES } from './cluster-manifests';
+import { CLIENT_SIDE_FILES } from './istio-charts';
 import { helloworldVersionsFor, SAMPLES_CHART_FILES } from './samples-chart';
 
 /** What the runbook needs to know of one synthesized cluster. */
@@ -24,10 +25,10 @@ const ctx = (c: string) => `--context=${c}`;
 /** Commands that must succeed before the next file is applied, by chart id. */
 const WAIT_AFTER: Readonly<Record<string, (cluster: string) => string[]>> = {
   // Root and istiod's intermediate: istiod falls back to a self-signed CA if cacerts is missing at start.
-  '10-cert-manager-ca': (c) => [`kubectl ${ctx(c)} -n ${ISTIO_SYSTEM_NAMESPACE} wait --for=condition=Ready certificate --all --timeout=2m`],
-  '20-spire-server': (c) => [`kubectl ${ctx(c)} -n ${SPIRE_SERVER_NAMESPACE} rollout status statefulset/${SPIRE_SERVER} --timeout=5m`],
-  '30-spire-agent': (c) => [`kubectl ${ctx(c)} -n ${SPIRE_SYSTEM_NAMESPACE} rollout status daemonset/${SPIRE_AGENT} --timeout=5m`],
-  [ISTIO_CHART_FILES.istioOperator]: (c) => [`kubectl ${ctx(c)} -n ${ISTIO_SYSTEM_NAMESPACE} rollout status deployment/${EASTWEST_GATEWAY} --timeout=5m`],
+  [CHART_FILES.certManagerCa]: (c) => [`kubectl ${ctx(c)} -n ${ISTIO_SYSTEM_NAMESPACE} wait --for=condition=Ready certificate --all --timeout=2m`],
+  [CHART_FILES.spireServer]: (c) => [`kubectl ${ctx(c)} -n ${SPIRE_SERVER_NAMESPACE} rollout status statefulset/${SPIRE_SERVER} --timeout=5m`],
+  [CHART_FILES.spireAgent]: (c) => [`kubectl ${ctx(c)} -n ${SPIRE_SYSTEM_NAMESPACE} rollout status daemonset/${SPIRE_AGENT} --timeout=5m`],
+  [CHART_FILES.istioOperator]: (c) => [`kubectl ${ctx(c)} -n ${ISTIO_SYSTEM_NAMESPACE} rollout status deployment/${EASTWEST_GATEWAY} --timeout=5m`],
 };
 
 /** The install commands of one cluster: prerequisites, then every file in order with the waits between. */
