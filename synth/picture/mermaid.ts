@@ -2,7 +2,7 @@
  * Mermaid source of the picture model (`flowchart LR`), for Markdown renderers: one subgraph per cloud,
  * one per region inside it, the same edges as the SVG (dotted where a value is missing).
  */
-import { EASTWEST_LINK_TEXT, type PictureCluster, type PictureEdge, type PictureModel } from './model';
+import { EASTWEST_LINK_TEXT, MESH_HUB, type PictureCluster, type PictureEdge, type PictureModel } from './model';
 
 /** Mermaid ids are plain words: cluster names are DNS labels, so `-` is the only character to replace. */
 const id = (...parts: string[]) => parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
@@ -24,11 +24,14 @@ function clusterNode(c: PictureCluster): string {
   return `${id('c', c.name)}["${lines.join('<br/>')}"]`;
 }
 
+const HUB_ID = 'mesh_hub';
+const nodeId = (name: string) => (name === MESH_HUB ? HUB_ID : id('c', name));
+
 function edgeLine(e: PictureEdge): string {
   const text = e.label.length > 0 ? e.label.map(label).join('<br/>') : EASTWEST_LINK_TEXT;
   const start = e.bidirectional ? '<' : '';
   const arrow = e.missing ? `${start}-.->` : `${start}-->`;
-  return `  ${id('c', e.from)} ${arrow}|"${text}"| ${id('c', e.to)}`;
+  return `  ${nodeId(e.from)} ${arrow}|"${text}"| ${nodeId(e.to)}`;
 }
 
 export function renderMermaid(model: PictureModel): string {
@@ -42,6 +45,7 @@ export function renderMermaid(model: PictureModel): string {
     }
     out.push('  end');
   }
+  if (model.hub !== undefined) out.push(`  ${HUB_ID}(["${model.hub.label.map(label).join('<br/>')}"])`);
   out.push(...model.edges.map(edgeLine));
   model.edges.forEach((e, i) => out.push(`  linkStyle ${i} stroke:${EDGE_COLORS[e.kind]}`));
   return `${out.join('\n')}\n`;

@@ -38,7 +38,7 @@ export interface PictureCloud {
 
 export interface PictureEdge {
   readonly kind: PictureEdgeKind;
-  /** Cluster names. Federation and east-west edges are symmetric: `from` comes first in the file. */
+  /** Cluster names (or MESH_HUB). Federation and east-west edges are symmetric: `from` comes first in the file. */
   readonly from: string;
   readonly to: string;
   /** Both directions carry traffic (federation: each side fetches the other's bundle). */
@@ -49,8 +49,18 @@ export interface PictureEdge {
   readonly missing: boolean;
 }
 
+/** The node east-west links meet at when they are drawn as a star (see eastWest). */
+export const MESH_HUB = '#mesh';
+
+export interface PictureHub {
+  readonly meshId: string;
+  readonly label: readonly string[];
+}
+
 export interface PictureModel {
   readonly title: string;
+  /** Set when east-west links are drawn as a star: their edges then end at MESH_HUB. */
+  readonly hub?: PictureHub;
   readonly clouds: readonly PictureCloud[];
   readonly edges: readonly PictureEdge[];
 }
@@ -70,10 +80,12 @@ export const PORT_LEGEND: Readonly<Record<PictureEdgeKind, string>> = {
 export const EASTWEST_LINK_TEXT = `east-west mTLS :${EASTWEST_TLS_PORT}`;
 
 export function pictureModel(topology: Topology): PictureModel {
+  const eastWestLinks = eastWest(topology);
   return {
     title: `meshfed environment ${topology.environment} (mesh ${topology.meshId})`,
     clouds: groupByCloud(topology.clusters),
-    edges: [...federationEdges(topology), ...nestingEdges(topology), ...eastWestEdges(topology)],
+    ...(eastWestLinks.hub !== undefined ? { hub: eastWestLinks.hub } : {}),
+    edges: [...federationEdges(topology), ...nestingEdges(topology), ...eastWestLinks.edges],
   };
 }
 
@@ -146,11 +158,20 @@ function nestingEdges(topology: Topology): PictureEdge[] {
   });
 }
 
-/** Clusters on different networks whose workloads trust each other talk through east-west gateways. */
-function eastWestEdges(topology: Topology): PictureEdge[] {
+/**
+ * Clusters on different networks whose workloads trust each other talk through east-west gateways.
+ * When every such cluster reaches every other one on another network (the usual full mesh), the links
+ * are drawn as a star through one mesh node (n lines instead of n(n-1)/2); otherwise pair by pair.
+ */
+function eastWest(topology: Topology): { hub?: PictureHub; edges: PictureEdge[] } {
   const index = new Map(topology.clusters.map((c, i) => [c.name, i]));
-  return discoveryPairs(topology)
-    .filter((p) => index.get(p.cluster)! < index.get(p.peer)!)
-    .filter((p) => findCluster(topology, p.cluster).network !== findCluster(topology, p.peer).network)
-    .map((p) => ({ kind: 'eastwest', from: p.cluster, to: p.peer, bidirectional: true, label: [], missing: false }));
+  const network = (name: string) => findCluster(topology, name).network;
+  const pairs = discoveryPairs(topology).filter((p) => index.get(p.cluster)! < index.get(p.peer)! && network(p.cluster) !== network(p.peer));
+  const linked = topology.clusters.filter((c) => pairs.some((p) => p.cluster === c.name || p.peer === c.name));
+  const possible = linked.flatMap((a, i) => linked.slice(i + 1).filter((b) => a.network !== b.network)).length;
+  const edge = (from: string, to: string): PictureEdge => ({ kind: 'eastwest', from, to, bidirectional: true, label: [], missing: false });
+  if (linked.length > 2 && pairs.length === possible) {
+    return { hub: { meshId: topology.meshId, label: [`Istio mesh ${topology.meshId}`, EASTWEST_LINK_TEXT] }, edges: linked.map((c) => edge(c.name, MESH_HUB)) };
+  }
+  return { edges: pairs.map((p) => edge(p.cluster, p.peer)) };
 }

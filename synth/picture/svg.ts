@@ -5,7 +5,7 @@
  */
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
-import { PORT_LEGEND, type PictureCluster, type PictureEdge, type PictureEdgeKind, type PictureModel } from './model';
+import { MESH_HUB, PORT_LEGEND, type PictureCluster, type PictureEdge, type PictureEdgeKind, type PictureModel } from './model';
 import { textWidth } from './text-width';
 
 const FONT = "Arial, Helvetica, 'Liberation Sans', 'DejaVu Sans', sans-serif";
@@ -43,6 +43,7 @@ const ids = {
   cluster: (name: string) => `cluster/${name}`,
   spire: (name: string) => `spire/${name}`,
   gateway: (name: string) => `gateway/${name}`,
+  hub: 'hub',
 };
 
 function clusterHeader(c: PictureCluster): string[] {
@@ -82,7 +83,7 @@ function elkGraph(model: PictureModel): ElkNode {
     };
   };
   const edges: ElkExtendedEdge[] = model.edges.map((e, i) => {
-    const endpoint = e.kind === 'eastwest' ? ids.gateway : ids.spire;
+    const endpoint = (name: string) => (name === MESH_HUB ? ids.hub : e.kind === 'eastwest' ? ids.gateway(name) : ids.spire(name));
     return {
       id: `edge/${i}`,
       sources: [endpoint(e.from)],
@@ -107,7 +108,8 @@ function elkGraph(model: PictureModel): ElkNode {
       'elk.padding': '[top=0,left=0,bottom=0,right=0]',
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
     },
-    children: model.clouds.map((cloud) => ({
+    children: [
+      ...model.clouds.map((cloud) => ({
       id: ids.cloud(cloud.provider),
       layoutOptions: { 'elk.padding': padding(PAD + SIZE.group + 10) },
       children: cloud.regions.map((r) => ({
@@ -116,6 +118,8 @@ function elkGraph(model: PictureModel): ElkNode {
         children: r.clusters.map(clusterNode),
       })),
     })),
+      ...(model.hub !== undefined ? [{ id: ids.hub, width: Math.ceil(linesWidth(model.hub.label, SIZE.body) + 36), height: INNER_HEIGHT }] : []),
+    ],
     edges,
   };
 }
@@ -135,6 +139,13 @@ export async function renderSvg(model: PictureModel): Promise<string> {
   const body: string[] = [];
   const shift = (x: number, y: number) => ({ x: MARGIN + x, y: top + y });
   for (const cloudNode of laidOut.children ?? []) {
+    if (cloudNode.id === ids.hub) {
+      const p = shift(origin.get(ids.hub)!.x, origin.get(ids.hub)!.y);
+      body.push(rect(p.x, p.y, cloudNode.width!, cloudNode.height!, COLORS.gateway, cloudNode.height! / 2, 1.5));
+      model.hub!.label.forEach((line, i) =>
+        body.push(text(p.x + 18, p.y + 6 + (i + 1) * LINE.body - 4, line, SIZE.body, i === 0 ? { bold: true, fill: COLORS.gateway.stroke } : { fill: COLORS.text })));
+      continue;
+    }
     const cloud = model.clouds.find((c) => ids.cloud(c.provider) === cloudNode.id)!;
     const p = shift(origin.get(cloudNode.id)!.x, origin.get(cloudNode.id)!.y);
     body.push(rect(p.x, p.y, cloudNode.width!, cloudNode.height!, COLORS.cloud[cloud.provider], 12, 1.5));
