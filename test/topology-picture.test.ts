@@ -180,7 +180,6 @@ function findChromium(): string | undefined {
 const chromium = findChromium();
 const describeChromium = chromium !== undefined ? describe : describe.skip;
 if (chromium === undefined) {
-  // eslint-disable-next-line no-console
   console.warn('topology picture: SKIPPED the headless Chromium rendering test: no `chromium` binary on PATH (CI installs Debian\'s chromium in .ci/run)');
 }
 
