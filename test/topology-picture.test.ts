@@ -233,5 +233,5 @@ describeChromium(`topology picture in headless Chromium${chromium === undefined 
     expect(seen.spanY).toBeGreaterThan(0.85);
     // Cloud boxes, SPIRE and gateway boxes and links are coloured, not just black text.
     expect(seen.colored).toBeGreaterThan(1000);
-  });
+  }, 180_000);
 });

@@ -2,6 +2,7 @@
  * Mermaid source of the picture model (`flowchart LR`), for Markdown renderers: one subgraph per cloud,
  * one per region inside it, the same edges as the SVG (dotted where a value is missing).
  */
+import { EDGE_COLORS } from './colors';
 import { EASTWEST_LINK_TEXT, MESH_HUB, type PictureCluster, type PictureEdge, type PictureModel } from './model';
 
 /** Mermaid ids are plain words: cluster names are DNS labels, so `-` is the only character to replace. */
@@ -50,5 +51,3 @@ export function renderMermaid(model: PictureModel): string {
   model.edges.forEach((e, i) => out.push(`  linkStyle ${i} stroke:${EDGE_COLORS[e.kind]}`));
   return `${out.join('\n')}\n`;
 }
-
-const EDGE_COLORS: Readonly<Record<PictureEdge['kind'], string>> = { federation: '#3949ab', nesting: '#8e24aa', eastwest: '#00897b' };

@@ -5,6 +5,7 @@
  */
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import { EDGE_COLORS } from './colors';
 import { MESH_HUB, PORT_LEGEND, type PictureCluster, type PictureEdge, type PictureEdgeKind, type PictureModel } from './model';
 import { textWidth } from './text-width';
 
@@ -25,7 +26,7 @@ const COLORS = {
   },
   spire: { fill: '#e8eaf6', stroke: '#3949ab' },
   gateway: { fill: '#e0f2f1', stroke: '#00796b' },
-  edge: { federation: '#3949ab', nesting: '#8e24aa', eastwest: '#00897b' },
+  edge: EDGE_COLORS,
 } as const;
 const EDGE_WIDTH: Readonly<Record<PictureEdgeKind, number>> = { federation: 2.2, nesting: 2.2, eastwest: 1.4 };
 const DASH = '7 5';
@@ -110,14 +111,15 @@ function elkGraph(model: PictureModel): ElkNode {
     },
     children: [
       ...model.clouds.map((cloud) => ({
-      id: ids.cloud(cloud.provider),
-      layoutOptions: { 'elk.padding': padding(PAD + SIZE.group + 10) },
-      children: cloud.regions.map((r) => ({
-        id: ids.region(cloud.provider, r.region),
-        layoutOptions: { 'elk.padding': padding(PAD + SIZE.group + 8) },
-        children: r.clusters.map(clusterNode),
+        id: ids.cloud(cloud.provider),
+        layoutOptions: { 'elk.padding': padding(PAD + SIZE.group + 10) },
+        children: cloud.regions.map((r) => ({
+          id: ids.region(cloud.provider, r.region),
+          layoutOptions: { 'elk.padding': padding(PAD + SIZE.group + 8) },
+          children: r.clusters.map(clusterNode),
+        })),
       })),
-    })),
+      // The mesh node east-west links meet at when drawn as a star (outside every cloud).
       ...(model.hub !== undefined ? [{ id: ids.hub, width: Math.ceil(linesWidth(model.hub.label, SIZE.body) + 36), height: INNER_HEIGHT }] : []),
     ],
     edges,
@@ -198,7 +200,7 @@ function drawCluster(node: ElkNode, clusters: ReadonlyMap<string, PictureCluster
 }
 
 function drawEdge(e: ElkExtendedEdge, edge: PictureEdge, origin: ReadonlyMap<string, Point>, shift: Shift): { line: string; labels: string } {
-  const base = origin.get((e as ElkExtendedEdge & { container?: string }).container ?? 'root')!;
+  const base = origin.get(e.container ?? 'root')!;
   const at = (x: number, y: number) => shift(base.x + x, base.y + y);
   const d = (e.sections ?? []).map((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint]
     .map((pt, i) => { const q = at(pt.x, pt.y); return `${i === 0 ? 'M' : 'L'}${num(q.x)},${num(q.y)}`; }).join(' ')).join(' ');
