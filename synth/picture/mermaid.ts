@@ -28,6 +28,8 @@ function clusterNode(c: PictureCluster): string {
 const HUB_ID = 'mesh_hub';
 const nodeId = (name: string) => (name === MESH_HUB ? HUB_ID : id('c', name));
 
+// `A<-->B` and `A<-.->B` parse as double_arrow_point, stroke normal / dotted (mermaid-js/mermaid,
+// packages/mermaid/src/diagrams/flowchart/parser/flow-arrows.spec.js, "multi directional arrows").
 function edgeLine(e: PictureEdge): string {
   const text = e.label.length > 0 ? e.label.map(label).join('<br/>') : EASTWEST_LINK_TEXT;
   const start = e.bidirectional ? '<' : '';
