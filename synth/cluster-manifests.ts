@@ -5,10 +5,12 @@
 import { App, Chart } from 'cdk8s';
 import type { ClusterSpec, Topology } from '../clusters/model';
 import {
-  CertManagerCa, DataStore, OidcDiscoveryProvider, RootCaSource, SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces,
+  CertManagerCa, CriticalPodsQuota, DataStore, OidcDiscoveryProvider, RootCaSource, SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces,
   SpireServer, WorkloadIdentity,
 } from '../constructs';
 import { IstiodCa } from '../constructs/istiod-ca';
+import { PROVIDER_KUBELET_ACCESS, providerHas } from '../constructs/platform-facts';
+import { SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
 import { INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES } from '../constructs/istio-model';
 import { IstioNamespace } from '../constructs/istio-namespace';
 import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
@@ -52,6 +54,10 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
 
   const namespaces = chart(CHART_FILES.namespaces);
   new SpireNamespaces(namespaces, 'Spire');
+  // Agents and CSI drivers ask for system-node-critical; GKE admits that outside kube-system only with this quota.
+  if (providerHas(cluster.provider, 'critical-priority-needs-quota')) {
+    new CriticalPodsQuota(namespaces, 'CriticalPods', { namespace: SPIRE_SYSTEM_NAMESPACE });
+  }
   // istio-system exists from the start: the trust domain's CA lives there (see below).
   new IstioNamespace(namespaces, 'Istio', { network: cluster.network });
 
@@ -118,6 +124,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
     rebootstrapDelay: spire.agent.rebootstrapDelay,
     // Istio reads ROOTCA as the proxy's validation context: it must carry the federated bundles too.
     sds: { defaultBundleName: 'null', defaultAllBundlesName: 'ROOTCA' },
+    kubelet: PROVIDER_KUBELET_ACCESS[cluster.provider],
     ...(spire.agent.resources ? { resources: spire.agent.resources } : {}),
   });
   new SpiffeCsiDriver(agentChart, 'CsiDriver');
