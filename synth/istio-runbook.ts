@@ -5,6 +5,7 @@ import {
   EASTWEST_GATEWAY, INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES,
 } from '../constructs/istio-model';
 import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
+import { NESTED } from '../constructs/nested-spire';
 import { PATHS, SPIRE_AGENT, SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
 import { PREREQUISITES } from '../constructs/versions';
 import { CHART_FILES } from './cluster-manifests';
@@ -18,6 +19,8 @@ export interface RunbookCluster {
   readonly files: readonly string[];
   /** Trust domains its default ClusterSPIFFEID federates with (only peers with a bootstrap bundle). */
   readonly federatesWith: readonly string[];
+  /** Nested children: a parent's server waits for their kubeconfig Secret (NOTES.md), so no rollout wait then. @default - none */
+  readonly nestedChildren?: readonly string[];
 }
 
 const ctx = (c: string) => `--context=${c}`;
@@ -43,7 +46,14 @@ export function installCommands(cluster: RunbookCluster): string[] {
   for (const file of cluster.files) {
     const id = file.replace(/\.yaml$/, '');
     lines.push(CLIENT_SIDE_FILES.has(file) ? `istioctl install ${ctx(c)} -y -f ${c}/${file}` : `kubectl ${ctx(c)} apply -f ${c}/${file}`);
-    lines.push(...(WAIT_AFTER[id]?.(c) ?? []));
+    const waits = WAIT_AFTER[id]?.(c) ?? [];
+    const children = cluster.nestedChildren ?? [];
+    if (children.length > 0 && (id === CHART_FILES.spireServer || id === CHART_FILES.spireAgent)) {
+      // Server and agents wait for the kubeconfig Secret, which needs the children's 15-spire-upstream applied first.
+      lines.push(...waits.map((w) => `# later, once Secret ${SPIRE_SERVER_NAMESPACE}/${NESTED.kubeconfigSecret} exists (NOTES.md; needs ${children.join(', ')} installed): ${w}`));
+    } else {
+      lines.push(...waits);
+    }
   }
   return lines;
 }
