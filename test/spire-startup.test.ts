@@ -205,5 +205,4 @@ describe('datastore and nesting guidance (points 9, 10, 11)', () => {
     expect(runbook).toContain('# later, once Secret spire-server/spire-nested-kubeconfigs exists (NOTES.md; needs kid installed): kubectl --context=root -n spire-server rollout status statefulset/spire-server --timeout=5m');
     expect(runbook).toContain('\nkubectl --context=kid -n spire-server rollout status statefulset/spire-server --timeout=5m');
   });
-
 });
