@@ -109,5 +109,15 @@ export function istioRunbook(topology: Topology, clusters: readonly RunbookClust
       `Expect FederatesWith: ${peers.length > 0 ? peers.join(', ') : '(none)'}.`
         + (pending.length > 0 ? ` ${pending.join(', ')} will join once its bundle endpoint address and root CA are in the topology (see NOTES.md).` : ''), '');
   }
+  const single = topology.clusters.filter((c) => c.spire.datastore === 'sqlite' && c.spire.replicas === 1);
+  if (single.length > 0) {
+    // A dead node keeps the only server's pod Terminating with its volume attached until someone acts.
+    lines.push('## 8. When the node of a single sqlite SPIRE server dies', '',
+      `Applies to ${single.map((c) => c.name).join(', ')}. Once the node is known to be down (agents serve cached SVIDs only until they expire):`, '', '```sh');
+    for (const c of single) {
+      lines.push(`kubectl ${ctx(c.name)} taint node <node> node.kubernetes.io/out-of-service=nodeshutdown:NoExecute   # or: kubectl ${ctx(c.name)} -n ${SPIRE_SERVER_NAMESPACE} delete pod ${SPIRE_SERVER}-0 --grace-period=0 --force`);
+    }
+    lines.push('```', 'Remove the taint when the node is back. Staging and production: spire.datastore postgres or mysql with spire.replicas 2 or more.', '');
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -185,6 +185,10 @@ describe('datastore and nesting guidance (points 9, 10, 11)', () => {
     expect(notes('cluster-2')).toEqual(expect.arrayContaining([expect.stringMatching(
       /^SPIRE datastore \(sqlite, one server\): .* node\.kubernetes\.io\/out-of-service=nodeshutdown:NoExecute.* delete pod spire-server-0 --grace-period=0 --force.*postgres or mysql with spire\.replicas 2 or more\.$/)]));
     expect(notes('cluster-1')).toEqual(expect.arrayContaining([expect.stringMatching(/^SPIRE datastore \(postgres\): create Secret spire-server\/spire-datastore with key connection-string/)]));
+    const runbook = result.clusters[0].documents?.get('RUNBOOK.md') ?? '';
+    expect(runbook).toContain('## 8. When the node of a single sqlite SPIRE server dies\n\nApplies to cluster-2.');
+    expect(runbook).toContain('kubectl --context=cluster-2 taint node <node> node.kubernetes.io/out-of-service=nodeshutdown:NoExecute');
+    expect(runbook).not.toContain('--context=cluster-1 taint');
   });
 
   it('a nested child defaults to half its parent\'s caTtl', () => {
