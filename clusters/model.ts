@@ -1,4 +1,5 @@
 /** The loaded, validated and resolved topology that constructs and stacks consume. */
+import { resolveCaTtl } from './ca-ttl';
 import type { ClusterParsed, EndpointSpec, ResourcesSpec, TopologyParsed } from './schema';
 
 export type Provider = 'gke' | 'eks';
@@ -7,7 +8,8 @@ export type RegistrarKind = 'controller-manager' | 'k8s-workload-registrar';
 export type RegistrarMode = 'webhook' | 'reconcile' | 'crd';
 export type { EndpointSpec, ResourcesSpec };
 
-export type SpireSpec = ClusterParsed['spire'];
+/** The spire block with caTtl resolved (clusters/ca-ttl.ts). */
+export type SpireSpec = ClusterParsed['spire'] & { readonly caTtl: string };
 export type NodePoolSpec = ClusterParsed['nodePool'];
 
 export interface RegistrarSpec {
@@ -108,7 +110,7 @@ export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<
       root: root.name,
       kubernetesVersion: c.kubernetesVersion,
       nodePool: c.nodePool,
-      spire: c.spire,
+      spire: { ...c.spire, caTtl: resolveCaTtl(c, byName) },
       registrar,
       istio: c.istio,
       ...(c.rootCa !== undefined && rootCaPems.has(c.name)
@@ -121,9 +123,14 @@ export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<
   return { environment: parsed.environment, meshId: parsed.mesh.id, clusters, federation: parsed.federation, samples: parsed.samples, istio: parsed.istio };
 }
 
+/** Where the legacy registrar runs: webhook mode only standalone (a failing webhook must not stop the server pod), else a sidecar unless set. */
+export function registrarDeployment(r: Pick<ClusterParsed['registrar'], 'deployment' | 'mode'>): 'sidecar' | 'standalone' {
+  return r.deployment ?? (r.mode === 'webhook' ? 'standalone' : 'sidecar');
+}
+
 function resolveLegacyRegistrar(c: ClusterParsed): LegacyRegistrarSpec {
   const r = c.registrar;
-  const deployment = r.deployment ?? 'sidecar';
+  const deployment = registrarDeployment(r);
   const replicas = deployment === 'standalone' ? r.replicas ?? 1 : 1;
   const running = deployment === 'standalone' ? replicas : c.spire.replicas;
   const identity = r.identity ?? 'service-account';

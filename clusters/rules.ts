@@ -1,6 +1,8 @@
 /** Cross-field rules of a topology that the structural schema cannot express. */
 import { cidrsOverlap, formatCidr, parseCidr, type Ipv4Cidr } from './cidr';
 import { formatPath, formatValue, type Problem } from './problems';
+import { durationSeconds, resolveCaTtl } from './ca-ttl';
+import { registrarDeployment } from './model';
 import type { ClusterParsed, TopologyParsed } from './schema';
 import { HOST_RULE, hostProblem } from './host';
 import { TRUST_DOMAIN_RULE, trustDomainProblem } from './trust-domain';
@@ -15,7 +17,26 @@ export function topologyProblems(t: TopologyParsed): Problem[] {
     ...t.clusters.flatMap(spireAndRegistrar),
     ...rootOnlyKeys(t.clusters),
     ...istioSettings(t),
+    ...nestedCaTtls(t.clusters),
   ];
+}
+
+/** A nested server's CA is signed by its parent's and cannot outlive it (clusters/ca-ttl.ts). */
+function nestedCaTtls(clusters: readonly ClusterParsed[]): Problem[] {
+  const byName = new Map(clusters.map((c) => [c.name, c]));
+  const problems: Problem[] = [];
+  clusters.forEach((c, i) => {
+    const parent = c.nestedUnder === undefined ? undefined : byName.get(c.nestedUnder);
+    if (parent === undefined || c.spire.caTtl === undefined) return;
+    const parentTtl = resolveCaTtl(parent, byName);
+    if (durationSeconds(c.spire.caTtl) >= durationSeconds(parentTtl)) {
+      problems.push({
+        path: at(i, 'spire', 'caTtl'),
+        message: `${formatValue(c.spire.caTtl)} must be shorter than the caTtl of ${parent.name} (${parentTtl}): a nested server's CA is signed by its parent's and never outlives it (leave it unset for half the parent's)`,
+      });
+    }
+  });
+  return problems;
 }
 
 /** Istio keys whose validity depends on other fields. */
@@ -279,10 +300,10 @@ function registrarProblems(c: ClusterParsed, i: number): Problem[] {
     return problems;
   }
   const mode = r.mode ?? 'reconcile';
-  if (r.replicas !== undefined && (r.deployment ?? 'sidecar') === 'sidecar') {
+  if (r.replicas !== undefined && registrarDeployment(r) === 'sidecar') {
     problems.push({ path: path('replicas'), message: `${r.replicas} applies only to registrar.deployment: standalone; a sidecar runs once per SPIRE server replica (spire.replicas)` });
   }
-  const running = (r.deployment ?? 'sidecar') === 'standalone' ? r.replicas ?? 1 : c.spire.replicas;
+  const running = registrarDeployment(r) === 'standalone' ? r.replicas ?? 1 : c.spire.replicas;
   if (mode !== 'webhook' && running > 1 && r.leaderElection === false) {
     problems.push({ path: path('leaderElection'), message: `false is not allowed with ${running} registrar replicas in mode ${mode}: without leader election they fight over the same entries` });
   }
@@ -298,6 +319,15 @@ function registrarProblems(c: ClusterParsed, i: number): Problem[] {
   }
   if (r.insecureSkipClientVerification !== undefined && mode !== 'webhook') {
     problems.push({ path: path('insecureSkipClientVerification'), message: `${formatValue(r.insecureSkipClientVerification)} applies only to mode webhook (mode is ${mode})` });
+  }
+  if (mode === 'webhook' && r.deployment === 'sidecar') {
+    problems.push({ path: path('deployment'), message: '"sidecar" is not allowed in mode webhook: a webhook registrar that cannot verify its callers exits, and as a sidecar it would take the SPIRE server pod\'s readiness with it; use deployment: standalone (the default in webhook mode)' });
+  }
+  if (mode === 'webhook' && r.insecureSkipClientVerification !== true) {
+    problems.push({
+      path: path('mode'),
+      message: `"webhook" cannot work on ${c.provider}: the registrar verifies the API server's admission client certificate, which a managed control plane cannot be configured to present; use mode reconcile or crd (or, accepting unauthenticated callers, insecureSkipClientVerification: true with acknowledgeInsecureSkipClientVerification: true)`,
+    });
   }
   if (r.insecureSkipClientVerification === true && r.acknowledgeInsecureSkipClientVerification !== true) {
     problems.push({ path: path('insecureSkipClientVerification'), message: 'true lets anyone who can reach the webhook create and delete registration entries; also set acknowledgeInsecureSkipClientVerification: true to accept that' });

@@ -47,7 +47,8 @@ const SPIRE = z
       .object({ name: dnsLabel(), key: z.string().min(1) })
       .strict()
       .default({ name: 'spire-datastore', key: 'connection-string' }),
-    caTtl: duration().default('24h'),
+    /** Server CA lifetime. Default 24h on root clusters, half the parent's on nested ones (which must stay shorter than the parent's). */
+    caTtl: duration().optional(),
     x509SvidTtl: duration().default('1h'),
     jwtSvidTtl: duration().default('5m'),
     caSubject: z

@@ -4,7 +4,9 @@
  * -> CA Issuer, or a CA Issuer over a root key pair supplied from outside (a Secret created by hand).
  */
 import { Construct } from 'constructs';
-import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, Issuer } from '../imports/cert-manager.io';
+import {
+  Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages, Issuer,
+} from '../imports/cert-manager.io';
 import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
 import { commonLabels } from './names';
 import { requireDnsLabel, requireDuration, requireTrustDomain } from './props-error';
@@ -81,6 +83,8 @@ export class CertManagerCa extends Construct {
           uris: [`spiffe://${props.trustDomain}`],
           subject: { organizations: ['SPIFFE'] },
           secretName: ROOT_CA_SECRET,
+          // Explicit CA key usages, as istiod's intermediate (istiod-ca.ts), instead of cert-manager's defaults.
+          usages: [CertificateSpecUsages.CERT_SIGN, CertificateSpecUsages.CRL_SIGN, CertificateSpecUsages.DIGITAL_SIGNATURE],
           duration: root.duration,
           renewBefore: root.renewBefore,
           // Renewal keeps the key, so roots that peers were given at bootstrap keep verifying.

@@ -1,4 +1,5 @@
 export * from './cert-manager-ca';
+export * from './critical-pods-quota';
 export * from './datastore';
 export * from './k8s-workload-registrar';
 export * from './k8s-workload-registrar-config';

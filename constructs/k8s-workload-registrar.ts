@@ -16,6 +16,7 @@ import { SpiffeId, type SpiffeIdSpec } from '../imports/spiffeid.spiffe.io';
 import {
   renderRegistrarConfig, type K8sWorkloadRegistrarConfigProps, type K8sWorkloadRegistrarMode,
 } from './k8s-workload-registrar-config';
+import { BUNDLE_ENDPOINT_PORT } from './federation';
 import { commonLabels, CSI_DRIVER_NAME, PATHS, PROMETHEUS_PORT, SERVER_API_PORT, SERVER_HEALTH_PORT } from './names';
 import { PropsError, requireRange, requireTrustDomain } from './props-error';
 import { SYSTEM_NAMESPACES } from './spire-controller-manager';
@@ -31,6 +32,8 @@ export const FEDERATES_WITH_ANNOTATION = 'spiffe.io/federatesWith';
 /** In the server pod 8080 (health), 8081 (API) and 9988 (Prometheus) are taken: the sidecar's metrics move to 8082. */
 export const REGISTRAR_SIDECAR_METRICS_PORT = 8082;
 export const REGISTRAR_WEBHOOK_PORT = 8443;
+/** Ports the server container listens on: API, health, Prometheus and the federation bundle endpoint. */
+const SERVER_POD_PORTS = [SERVER_API_PORT, SERVER_HEALTH_PORT, PROMETHEUS_PORT, BUNDLE_ENDPOINT_PORT];
 const CONFIG_DIR = '/run/spire/registrar';
 const WEBHOOK_TLS_DIR = '/run/spire/registrar-tls';
 const CLIENT_CA_DIR = '/run/spire/registrar-client-ca';
@@ -120,6 +123,11 @@ export class K8sWorkloadRegistrar extends Construct {
     if (props.insecureSkipClientVerification && !props.acknowledgeInsecureSkipClientVerification) {
       throw new PropsError(`${W}.insecureSkipClientVerification: true lets anyone who can reach the webhook create and delete registration entries; set acknowledgeInsecureSkipClientVerification: true to accept that`);
     }
+    if (this.mode === 'webhook' && sidecar) {
+      // Without a client CA it can use, the webhook registrar exits; as a sidecar it would hold the
+      // server pod NotReady (no endpoints for the agents), so it only ever runs standalone.
+      throw new PropsError(`${W}.deployment: webhook mode runs only as RegistrarDeployment.standalone(); a sidecar that exits would take the SPIRE server pod's readiness with it`);
+    }
     if (this.mode !== 'webhook' && replicas > 1 && !props.leaderElection) {
       throw new PropsError(`${W}.leaderElection: must be true with ${replicas} registrar replicas${sidecar ? ' (one per SPIRE server replica)' : ''}, or the replicas fight over the same entries`);
     }
@@ -165,8 +173,8 @@ export class K8sWorkloadRegistrar extends Construct {
     const webhookPort = cp.mode === 'webhook' ? portOf(cp.addr ?? `:${REGISTRAR_WEBHOOK_PORT}`) : undefined;
     if (sidecar) {
       for (const [key, port] of [['metricsAddr', metricsPort], ['addr', webhookPort]] as const) {
-        if (port !== undefined && [SERVER_HEALTH_PORT, SERVER_API_PORT, PROMETHEUS_PORT].includes(port)) {
-          throw new PropsError(`${W}.${key}: port ${port} is already used by the SPIRE server in the same pod (${SERVER_API_PORT}, ${SERVER_HEALTH_PORT}, ${PROMETHEUS_PORT})`);
+        if (port !== undefined && SERVER_POD_PORTS.includes(port)) {
+          throw new PropsError(`${W}.${key}: port ${port} is already used by the SPIRE server in the same pod (${SERVER_POD_PORTS.join(', ')})`);
         }
       }
     }
@@ -315,7 +323,7 @@ export class K8sWorkloadRegistrar extends Construct {
   }
 
   /**
-   * Pod CREATE/DELETE reviews (admission/v1beta1, path /validate). failurePolicy Ignore: a registrar
+   * Pod CREATE/DELETE reviews (admission v1 or v1beta1, path /validate). failurePolicy Ignore: a registrar
    * outage delays identities but never blocks pod admission.
    */
   private webhook(labels: Record<string, string>, podSelector: Record<string, string>, port: number): void {
@@ -352,7 +360,8 @@ export class K8sWorkloadRegistrar extends Construct {
       },
       webhooks: [{
         name: 'k8s-workload-registrar.spiffe.io',
-        admissionReviewVersions: ['v1beta1'],
+        // 1.3.x decodes both (v1.3.6 support/k8s/k8s-workload-registrar/webhookhandler.go); v1 first.
+        admissionReviewVersions: ['v1', 'v1beta1'],
         clientConfig: { service: { name: serviceName, namespace: this.namespace, path: '/validate', port: 443 } },
         failurePolicy: 'Ignore',
         sideEffects: 'None',

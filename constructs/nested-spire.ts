@@ -21,6 +21,9 @@ import { UpstreamAuthority } from './upstream-authority';
 import { IMAGES } from './versions';
 import { containerResources, restrictedContainerSecurity } from './workload-defaults';
 
+/** The agent binary in ghcr.io/spiffe/spire-agent (spiffe/spire v1.15.3 Dockerfile, the only executable there). */
+export const SPIRE_AGENT_BINARY = '/opt/spire/bin/spire-agent';
+
 /** Names both sides of the nesting agree on. */
 export const NESTED = {
   /** ConfigMap in the child's spire-system the parent's BundlePublisher keeps filled (bundle.crt). */
@@ -160,7 +163,7 @@ export interface NestedSpireChildProps {
   /** @default 8081 */
   readonly parentPort?: number;
   /** Settings for the upstream agent (sync interval, rebootstrap, resources, log level). */
-  readonly agent?: Pick<SpireAgentProps, 'logLevel' | 'syncInterval' | 'rebootstrapMode' | 'rebootstrapDelay' | 'resources'>;
+  readonly agent?: Pick<SpireAgentProps, 'logLevel' | 'syncInterval' | 'rebootstrapMode' | 'rebootstrapDelay' | 'resources' | 'kubelet'>;
 }
 
 /** Child side of nesting: upstream agent + CSI driver, parent access RBAC, the server's UpstreamAuthority. */
@@ -246,7 +249,9 @@ export class NestedSpireChild extends Construct {
       name: 'wait-for-upstream-svid',
       image: IMAGES.spireAgent,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      args: ['api', 'fetch', 'x509', '-socketPath', `${NESTED.upstreamSocketMount}/${PATHS.agentSocketName}`, '-timeout', '30s'],
+      // The image's ENTRYPOINT is `spire-agent run` (spiffe/spire v1.15.3 Dockerfile): args alone would
+      // start an agent with the default config, so the command names the binary and subcommand.
+      command: [SPIRE_AGENT_BINARY, 'api', 'fetch', 'x509', '-socketPath', `${NESTED.upstreamSocketMount}/${PATHS.agentSocketName}`, '-timeout', '30s'],
       securityContext: restrictedContainerSecurity(),
       resources: containerResources({ cpuRequest: '10m', memoryRequest: '32Mi', memoryLimit: '64Mi' }),
       volumeMounts: [{ path: NESTED.upstreamSocketMount, volume: socket, readOnly: true }],

@@ -6,8 +6,10 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { commonLabels, CSI_DRIVER_NAME, SPIRE_SERVER_NAMESPACE } from './names';
-import { PropsError, requireTrustDomain } from './props-error';
+import { commonLabels, CSI_DRIVER_NAME } from './names';
+import { podSecurityLabels } from './namespaces';
+import { PropsError, requireDnsLabel, requireTrustDomain } from './props-error';
+import { SYSTEM_NAMESPACES } from './spire-controller-manager';
 import { IMAGES } from './versions';
 import { containerResources, restrictedContainerSecurity, restrictedPodSecurity } from './workload-defaults';
 import { WorkloadIdentity } from './workload-identity';
@@ -16,13 +18,18 @@ export interface OidcDiscoveryProviderProps {
   readonly trustDomain: string;
   /** Public DNS name(s) the provider answers for, e.g. "oidc.foo.com". */
   readonly domains: readonly string[];
-  /** @default "spire-server" */
+  /**
+   * Its own namespace (created here, Pod Security restricted). Not spire-server: spire-controller-manager
+   * ignores that namespace (SYSTEM_NAMESPACES), so a ClusterSPIFFEID would never give the provider an SVID.
+   * @default "spire-oidc"
+   */
   readonly namespace?: string;
   /** @default 2 */
   readonly replicas?: number;
 }
 
 const NAME = 'spire-oidc-discovery-provider';
+export const OIDC_NAMESPACE = 'spire-oidc';
 const HTTP_PORT = 8080;
 const HEALTH_PORT = 8008;
 
@@ -34,7 +41,11 @@ export class OidcDiscoveryProvider extends Construct {
     super(scope, id);
     requireTrustDomain('OidcDiscoveryProvider.trustDomain', props.trustDomain);
     if (props.domains.length === 0) throw new PropsError('OidcDiscoveryProvider.domains: must list at least one DNS name');
-    const namespace = props.namespace ?? SPIRE_SERVER_NAMESPACE;
+    const namespace = props.namespace ?? OIDC_NAMESPACE;
+    requireDnsLabel('OidcDiscoveryProvider.namespace', namespace);
+    if (SYSTEM_NAMESPACES.includes(namespace)) {
+      throw new PropsError(`OidcDiscoveryProvider.namespace: ${JSON.stringify(namespace)} is ignored by spire-controller-manager, so the provider would never get an SVID; use a namespace of its own (default ${OIDC_NAMESPACE})`);
+    }
     const labels = commonLabels(NAME);
     const metadata = { name: NAME, namespace, labels };
     const replicas = props.replicas ?? 2;
@@ -48,6 +59,7 @@ export class OidcDiscoveryProvider extends Construct {
       workload_api: { socket_path: '/spiffe-workload-api/spire-agent.sock', trust_domain: props.trustDomain },
       health_checks: { bind_port: String(HEALTH_PORT), live_path: '/live', ready_path: '/ready' },
     };
+    new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace, labels: podSecurityLabels('restricted') } });
     const configMap = new kplus.ConfigMap(this, 'Config', { metadata, data: { 'oidc-discovery-provider.conf': `${JSON.stringify(this.config, null, 2)}\n` } });
     const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' });
     const socket = kplus.Volume.fromCsi(this, 'WorkloadApi', CSI_DRIVER_NAME, { name: 'spiffe-workload-api', readOnly: true });

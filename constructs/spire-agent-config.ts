@@ -10,6 +10,26 @@ export interface SdsNames {
   readonly defaultAllBundlesName: string;
 }
 
+/**
+ * How the k8s workload attestor reaches the kubelet (https on 10250, no host network either way) and
+ * whether it verifies the kubelet's serving certificate against the cluster CA
+ * (spiffe/spire v1.15.3 pkg/agent/plugin/workloadattestor/k8s/kubeletclient.go: with a node name set it
+ * dials https://<node_name>:10250 and checks the certificate for that name; skip_kubelet_verification
+ * turns the check off). Per-provider defaults: PROVIDER_KUBELET_ACCESS (platform-facts/providers.ts).
+ */
+export interface KubeletAccess {
+  /** "node-name": dial the Node object's name; "host-ip": dial the node's IP (status.hostIP, no DNS). */
+  readonly address: 'node-name' | 'host-ip';
+  /**
+   * Verify the kubelet certificate (issuer = cluster CA, SAN = the dialled name or IP). Off trusts
+   * whatever answers on that address and port, which only the node itself or its network can spoof.
+   */
+  readonly verify: boolean;
+}
+
+/** Environment variable carrying the kubelet address for each KubeletAccess.address. */
+export const KUBELET_ADDRESS_ENV = { 'node-name': 'MY_NODE_NAME', 'host-ip': 'MY_NODE_IP' } as const;
+
 export interface SpireAgentConfigInput {
   readonly trustDomain: string;
   readonly clusterName: string;
@@ -24,6 +44,7 @@ export interface SpireAgentConfigInput {
   readonly socketDir: string;
   /** Projected token file name under PATHS.agentTokenDir. */
   readonly tokenFile: string;
+  readonly kubelet: KubeletAccess;
 }
 
 export function renderAgentConfig(input: SpireAgentConfigInput): Record<string, unknown> {
@@ -53,8 +74,8 @@ export function renderAgentConfig(input: SpireAgentConfigInput): Record<string, 
       // k8s_psat is re-attestable, so agent keys need not survive a restart.
       KeyManager: { memory: { plugin_data: {} } },
       WorkloadAttestor: {
-        // Kubelet reached by node name (no host network); its serving certificate is verified against the cluster CA.
-        k8s: { plugin_data: { node_name_env: 'MY_NODE_NAME', skip_kubelet_verification: false } },
+        // node_name_env names the host the attestor dials (node name or host IP, see KubeletAccess).
+        k8s: { plugin_data: { node_name_env: KUBELET_ADDRESS_ENV[input.kubelet.address], skip_kubelet_verification: !input.kubelet.verify } },
       },
     },
     health_checks: { listener_enabled: true, bind_address: '0.0.0.0', bind_port: String(AGENT_HEALTH_PORT), live_path: '/live', ready_path: '/ready' },

@@ -7,10 +7,10 @@ import {
 } from './names';
 import { requireDuration, requireTrustDomain } from './props-error';
 import { serializeConfig } from './spire-server-config';
-import { renderAgentConfig, type SdsNames } from './spire-agent-config';
-import { IMAGES } from './versions';
+import { KUBELET_ADDRESS_ENV, renderAgentConfig, type KubeletAccess, type SdsNames } from './spire-agent-config';
+import { IMAGES, SOCKET_DIR_OWNER_IMAGE } from './versions';
 import {
-  containerResources, healthProbes, patchPodSpec, restrictedContainerSecurity, restrictedPodSecurity, type ResourceRequirements,
+  containerResources, healthProbes, NON_ROOT_UID, patchPodSpec, restrictedContainerSecurity, restrictedPodSecurity, type ResourceRequirements,
 } from './workload-defaults';
 
 export interface SpireAgentProps {
@@ -40,13 +40,23 @@ export interface SpireAgentProps {
   readonly rebootstrapDelay?: string;
   /** SDS resource names served to Envoy. @default - default / ROOTCA / ALL */
   readonly sds?: Partial<SdsNames>;
+  /**
+   * How the workload attestor reaches and verifies the kubelet; synth uses the cluster provider's
+   * default (PROVIDER_KUBELET_ACCESS). @default - by node name, certificate verified against the cluster CA
+   */
+  readonly kubelet?: KubeletAccess;
   /** Agents without requests time out on Workload API calls when the node is busy. @default - 100m / 128Mi requested, 512Mi limit */
   readonly resources?: ResourceRequirements;
 }
 
 export const AGENT_DEFAULT_RESOURCES: ResourceRequirements = { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '512Mi' };
-/** Where the host socket directory is mounted inside the agent container (pre-created for uid 1000 in the image). */
+/**
+ * Where the host socket directory is mounted inside the agent container: the image's default socket
+ * directory (spiffe/spire v1.15.3 Dockerfile pre-creates it root-owned, the agent image runs as root).
+ */
 const SOCKET_MOUNT = '/tmp/spire-agent/public';
+/** Name of the root init container that hands the hostPath socket directory to the agent's uid. */
+export const SOCKET_DIR_OWNER = 'socket-dir-owner';
 const TOKEN_FILE = 'spire-agent';
 
 export class SpireAgent extends Construct {
@@ -83,7 +93,9 @@ export class SpireAgent extends Construct {
       sds: { defaultSvidName: 'default', defaultBundleName: 'ROOTCA', defaultAllBundlesName: 'ALL', ...props.sds },
       socketDir: SOCKET_MOUNT,
       tokenFile: TOKEN_FILE,
+      kubelet: props.kubelet ?? { address: 'node-name', verify: true },
     });
+    const kubeletAddress = (props.kubelet ?? { address: 'node-name' }).address;
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: true });
     // The k8s workload attestor asks the kubelet for the pods on its node (/pods maps to nodes/proxy).
@@ -112,13 +124,32 @@ export class SpireAgent extends Construct {
       automountServiceAccountToken: true,
       securityContext: restrictedPodSecurity(),
       podMetadata: { labels },
+      // kubelet creates a DirectoryOrCreate hostPath root-owned 0755 and fsGroup never applies to
+      // hostPath, so the non-root agent could not create its socket. Only this init container runs as
+      // root, with CHOWN alone, on that one directory (the hardened chart's fsGroupFix does the same:
+      // spiffe/helm-charts-hardened charts/spire/charts/spire-agent/templates/daemonset.yaml).
+      initContainers: [{
+        name: SOCKET_DIR_OWNER,
+        image: SOCKET_DIR_OWNER_IMAGE,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: ['chown', `${NON_ROOT_UID}:${NON_ROOT_UID}`, SOCKET_MOUNT],
+        securityContext: {
+          ...restrictedContainerSecurity(0),
+          ensureNonRoot: false,
+          capabilities: { drop: [kplus.Capability.ALL], add: [kplus.Capability.CHOWN] },
+        },
+        resources: containerResources({ cpuRequest: '10m', memoryRequest: '8Mi', memoryLimit: '32Mi' }),
+        volumeMounts: [{ path: SOCKET_MOUNT, volume: socketVolume }],
+      }],
       containers: [{
         name: 'spire-agent',
         image: IMAGES.spireAgent,
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
         args: ['-config', `${PATHS.agentConfigDir}/agent.conf`],
         ports: [{ name: 'healthz', number: AGENT_HEALTH_PORT }, { name: 'prometheus', number: PROMETHEUS_PORT }],
-        envVariables: { MY_NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME) },
+        envVariables: {
+          [KUBELET_ADDRESS_ENV[kubeletAddress]]: kplus.EnvValue.fromFieldRef(kubeletAddress === 'host-ip' ? kplus.EnvFieldPaths.NODE_IP : kplus.EnvFieldPaths.NODE_NAME),
+        },
         securityContext: restrictedContainerSecurity(),
         resources: containerResources(props.resources ?? AGENT_DEFAULT_RESOURCES),
         ...healthProbes(AGENT_HEALTH_PORT),

@@ -2,7 +2,7 @@
  * spire-controller-manager, run as a sidecar of the SPIRE server (it talks to the server's private
  * admin socket), with its config file, RBAC, leader election and validating webhook.
  */
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -10,6 +10,7 @@ import {
   commonLabels, CONTROLLER_MANAGER_HEALTH_PORT, CONTROLLER_MANAGER_METRICS_PORT, CONTROLLER_MANAGER_WEBHOOK_PORT, PATHS,
   SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE,
 } from './names';
+import { PropsError } from './props-error';
 import type { SpireServer } from './spire-server';
 import { IMAGES } from './versions';
 import { containerResources, restrictedContainerSecurity, type ResourceRequirements } from './workload-defaults';
@@ -34,9 +35,19 @@ export interface SpireControllerManagerProps {
   readonly className?: string;
   /** Namespaces the controller ignores entirely. @default SYSTEM_NAMESPACES */
   readonly ignoreNamespaces?: readonly string[];
+  /**
+   * `entryIDPrefix`: the controller manages only SPIRE entries whose ID starts with `<prefix>.` and
+   * leaves every other entry alone (hand-made ones, another controller's). Without a prefix it deletes
+   * every entry it did not declare (spiffe/spire-controller-manager v0.6.6
+   * api/v1alpha1/controllermanagerconfig_types.go). @default "meshfed"
+   */
+  readonly entryIdPrefix?: string;
   /** @default - 50m / 64Mi requested, 256Mi limit */
   readonly resources?: ResourceRequirements;
 }
+
+/** Default entryIDPrefix: entries meshfed's controller owns carry IDs `meshfed.<...>`. */
+export const MESHFED_ENTRY_ID_PREFIX = 'meshfed';
 
 export class SpireControllerManager extends Construct {
   readonly className: string;
@@ -49,6 +60,10 @@ export class SpireControllerManager extends Construct {
     const namespace = server.namespace;
     const labels = commonLabels(CONTROLLER_MANAGER);
     this.className = props.className ?? MESHFED_CLASS_NAME;
+    const entryIdPrefix = props.entryIdPrefix ?? MESHFED_ENTRY_ID_PREFIX;
+    if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(entryIdPrefix)) {
+      throw new PropsError(`SpireControllerManager.entryIdPrefix: ${JSON.stringify(entryIdPrefix)} must be 1-32 lowercase letters, digits or "-", starting with a letter or digit`);
+    }
 
     this.config = {
       apiVersion: 'spire.spiffe.io/v1alpha1',
@@ -65,6 +80,7 @@ export class SpireControllerManager extends Construct {
       spireServerSocketPath: PATHS.serverSocket,
       className: this.className,
       watchClassless: false,
+      entryIDPrefix: entryIdPrefix,
     };
     const configMap = new kplus.ConfigMap(this, 'Config', {
       metadata: { name: CONTROLLER_MANAGER, namespace, labels },
@@ -72,6 +88,9 @@ export class SpireControllerManager extends Construct {
     });
     const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'controller-manager-config' });
     server.statefulSet.addVolume(configVolume);
+    // Its webhook key pair goes to os.MkdirTemp("") (v0.6.6 cmd/main.go); the root filesystem is read-only.
+    const tmpVolume = kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'controller-manager-tmp', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(8) });
+    server.statefulSet.addVolume(tmpVolume);
     server.addSidecar({
       name: CONTROLLER_MANAGER,
       image: IMAGES.spireControllerManager,
@@ -89,6 +108,7 @@ export class SpireControllerManager extends Construct {
       volumeMounts: [
         { path: '/etc/spire-controller-manager', volume: configVolume, readOnly: true },
         { path: PATHS.serverSocketDir, volume: server.socketVolume, readOnly: true },
+        { path: '/tmp', volume: tmpVolume },
       ],
     });
 
@@ -103,6 +123,9 @@ export class SpireControllerManager extends Construct {
     const kinds = ['clusterspiffeids', 'clusterfederatedtrustdomains', 'clusterstaticentries'];
     role.allow(['get', 'list', 'watch', 'patch', 'update'], ...kinds.map(crd));
     role.allow(['get', 'patch', 'update'], ...kinds.map((k) => crd(`${k}/status`)));
+    // As upstream's role (v0.6.6 config/rbac/role.yaml): with OwnerReferencesPermissionEnforcement an
+    // owner reference that blocks deletion needs update on the owner's finalizers.
+    role.allow(['update'], ...kinds.map((k) => crd(`${k}/finalizers`)));
     // Pods and namespaces feed entry templates and selectors; nodes give parent IDs; endpoints give DNS names.
     role.allow(['get', 'list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NAMESPACES, kplus.ApiResource.NODES, kplus.ApiResource.ENDPOINTS);
     // It injects its serving CA into its own webhook configuration.

@@ -133,12 +133,19 @@ export class SpireServer extends Construct {
       ports: [{ name: 'grpc', port: SERVER_API_PORT, targetPort: SERVER_API_PORT, protocol: kplus.Protocol.TCP }],
     });
 
+    // The StatefulSet's governing Service must be headless (stable pod DNS names); agents use the ClusterIP one.
+    const headless = new kplus.Service(this, 'HeadlessService', {
+      metadata: metadata(`${SPIRE_SERVER}-headless`),
+      clusterIP: 'None',
+      ports: [{ name: 'grpc', port: SERVER_API_PORT, targetPort: SERVER_API_PORT, protocol: kplus.Protocol.TCP }],
+    });
+
     this.socketVolume = kplus.Volume.fromEmptyDir(this, 'SocketVolume', 'spire-server-socket', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(1) });
     const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'spire-config' });
 
     this.statefulSet = new kplus.StatefulSet(this, 'StatefulSet', {
       metadata: metadata(SPIRE_SERVER),
-      service: this.service,
+      service: headless,
       replicas,
       podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
       serviceAccount: this.serviceAccount,
@@ -168,6 +175,7 @@ export class SpireServer extends Construct {
       }],
       volumes: [configVolume, this.socketVolume],
     });
+    this.service.select(this.statefulSet);
     const sts = ApiObject.of(this.statefulSet);
     // Each replica keeps its CA keys (and the sqlite database) on its own volume across restarts.
     sts.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates', [{

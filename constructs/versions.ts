@@ -14,6 +14,13 @@ export const IMAGES = {
   csiNodeDriverRegistrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.12.0',
 } as const;
 
+/**
+ * Image of the agent DaemonSets' root init container that hands the hostPath socket directory to the
+ * agent's uid (`chown`, a busybox applet, run directly: no shell). The same pin as ISTIO_WAIT_IMAGE, so
+ * nodes pull one image for both.
+ */
+export const SOCKET_DIR_OWNER_IMAGE = 'busybox:1.37.0';
+
 /** Istio release the IstioOperator, Helm values and CRD imports (../shared/crds/istio/1.30.3) are written for. */
 export const ISTIO_VERSION = '1.30.3';
 
@@ -25,12 +32,13 @@ export const ISTIO_WAIT_IMAGE = 'busybox:1.37.0';
 
 /**
  * Legacy k8s-workload-registrar (deprecated and unmaintained upstream; only ever published under
- * gcr.io/spiffe-io). 1.5.6 is its last release (reconcile and crd modes); webhook mode was removed in
- * 1.4.0, so webhook mode pins the last 1.3.x. Both are outside SPIRE's supported version skew with the
- * SPIRE_VERSION server. Tags could not be re-verified against the registry from this offline workplace.
+ * gcr.io/spiffe-io). 1.5.6 is its last release (reconcile and crd modes); webhook mode is gone from
+ * 1.5.x (no config_webhook.go at v1.5.6), so webhook mode pins v1.3.6, the last 1.3.x tag of
+ * spiffe/spire. Both are outside SPIRE's supported version skew with the SPIRE_VERSION server. Tags are
+ * the spiffe/spire git tags; the registry itself could not be queried from this offline workplace.
  */
 export const K8S_WORKLOAD_REGISTRAR_IMAGES = {
-  webhook: 'gcr.io/spiffe-io/k8s-workload-registrar:1.3.9',
+  webhook: 'gcr.io/spiffe-io/k8s-workload-registrar:1.3.6',
   reconcile: 'gcr.io/spiffe-io/k8s-workload-registrar:1.5.6',
   crd: 'gcr.io/spiffe-io/k8s-workload-registrar:1.5.6',
 } as const;

@@ -13,7 +13,10 @@ export interface ResourceRequirements {
   readonly memoryLimit: string;
 }
 
-/** Non-root uid/gid used by meshfed's SPIRE containers (the SPIRE images pre-create their dirs for 1000). */
+/**
+ * Non-root uid/gid used by meshfed's SPIRE containers: the server and OIDC provider images' own USER
+ * (spiffe/spire v1.15.3 Dockerfile); the agent image defaults to root, see SpireAgent's socket-dir-owner.
+ */
 export const NON_ROOT_UID = 1000;
 
 export function restrictedContainerSecurity(uid = NON_ROOT_UID): kplus.ContainerSecurityContextProps {

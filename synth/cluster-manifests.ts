@@ -5,10 +5,12 @@
 import { App, Chart } from 'cdk8s';
 import type { ClusterSpec, Topology } from '../clusters/model';
 import {
-  CertManagerCa, DataStore, OidcDiscoveryProvider, RootCaSource, SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces,
+  CertManagerCa, CriticalPodsQuota, DataStore, OidcDiscoveryProvider, RootCaSource, SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces,
   SpireServer, WorkloadIdentity,
 } from '../constructs';
 import { IstiodCa } from '../constructs/istiod-ca';
+import { PROVIDER_KUBELET_ACCESS, providerHas } from '../constructs/platform-facts';
+import { SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
 import { INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES } from '../constructs/istio-model';
 import { IstioNamespace } from '../constructs/istio-namespace';
 import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
@@ -44,6 +46,17 @@ export const CHART_FILES = {
   ...SAMPLES_CHART_FILES,
 } as const;
 
+/** What the datastore choice asks of the operator: the connection Secret, or what to do when the sqlite node dies. */
+function datastoreNote(cluster: ClusterSpec): string {
+  const spire = cluster.spire;
+  if (spire.datastore !== 'sqlite') {
+    return `SPIRE datastore (${spire.datastore}): create Secret ${SPIRE_SERVER_NAMESPACE}/${spire.datastoreSecret.name} with key ${spire.datastoreSecret.key} holding the connection string; until it exists the server container cannot start (CreateContainerConfigError) and kubelet keeps retrying.`;
+  }
+  return `SPIRE datastore (sqlite, one server): if the node running ${SPIRE_SERVER}-0 dies, the pod stays Terminating and its volume stays attached, so no server runs; agents keep serving cached SVIDs only until they expire (x509SvidTtl ${spire.x509SvidTtl}). ` +
+    `Once the node is known to be down, taint it \`kubectl --context ${cluster.name} taint node <node> node.kubernetes.io/out-of-service=nodeshutdown:NoExecute\` (the volume is detached and the pod rescheduled), ` +
+    `or force-delete the pod \`kubectl --context ${cluster.name} -n ${SPIRE_SERVER_NAMESPACE} delete pod ${SPIRE_SERVER}-0 --grace-period=0 --force\`. Staging and production: use spire.datastore postgres or mysql with spire.replicas 2 or more.`;
+}
+
 export function buildClusterManifests(topology: Topology, cluster: ClusterSpec): ClusterManifests {
   const app = new App();
   const notes: SynthNote[] = [];
@@ -52,6 +65,10 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
 
   const namespaces = chart(CHART_FILES.namespaces);
   new SpireNamespaces(namespaces, 'Spire');
+  // Agents and CSI drivers ask for system-node-critical; GKE admits that outside kube-system only with this quota.
+  if (providerHas(cluster.provider, 'critical-priority-needs-quota')) {
+    new CriticalPodsQuota(namespaces, 'CriticalPods', { namespace: SPIRE_SYSTEM_NAMESPACE });
+  }
   // istio-system exists from the start: the trust domain's CA lives there (see below).
   new IstioNamespace(namespaces, 'Istio', { network: cluster.network });
 
@@ -103,6 +120,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
   if (cluster.registrar.kind === 'controller-manager') {
     new SpireControllerManager(serverChart, 'ControllerManager', { server, clusterName: cluster.name });
   }
+  notes.push({ cluster: cluster.name, text: datastoreNote(cluster) });
   addK8sWorkloadRegistrar({ topology, cluster, server, serverChart, chart, notes });
 
   const trust = addTrustCharts({ topology, cluster, server, child, chart, notes });
@@ -118,6 +136,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
     rebootstrapDelay: spire.agent.rebootstrapDelay,
     // Istio reads ROOTCA as the proxy's validation context: it must carry the federated bundles too.
     sds: { defaultBundleName: 'null', defaultAllBundlesName: 'ROOTCA' },
+    kubelet: PROVIDER_KUBELET_ACCESS[cluster.provider],
     ...(spire.agent.resources ? { resources: spire.agent.resources } : {}),
   });
   new SpiffeCsiDriver(agentChart, 'CsiDriver');

@@ -5,6 +5,7 @@ import {
   EASTWEST_GATEWAY, INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES,
 } from '../constructs/istio-model';
 import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
+import { NESTED } from '../constructs/nested-spire';
 import { PATHS, SPIRE_AGENT, SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
 import { PREREQUISITES } from '../constructs/versions';
 import { CHART_FILES } from './cluster-manifests';
@@ -18,6 +19,8 @@ export interface RunbookCluster {
   readonly files: readonly string[];
   /** Trust domains its default ClusterSPIFFEID federates with (only peers with a bootstrap bundle). */
   readonly federatesWith: readonly string[];
+  /** Nested children: a parent's server waits for their kubeconfig Secret (NOTES.md), so no rollout wait then. @default - none */
+  readonly nestedChildren?: readonly string[];
 }
 
 const ctx = (c: string) => `--context=${c}`;
@@ -43,7 +46,14 @@ export function installCommands(cluster: RunbookCluster): string[] {
   for (const file of cluster.files) {
     const id = file.replace(/\.yaml$/, '');
     lines.push(CLIENT_SIDE_FILES.has(file) ? `istioctl install ${ctx(c)} -y -f ${c}/${file}` : `kubectl ${ctx(c)} apply -f ${c}/${file}`);
-    lines.push(...(WAIT_AFTER[id]?.(c) ?? []));
+    const waits = WAIT_AFTER[id]?.(c) ?? [];
+    const children = cluster.nestedChildren ?? [];
+    if (children.length > 0 && (id === CHART_FILES.spireServer || id === CHART_FILES.spireAgent)) {
+      // Server and agents wait for the kubeconfig Secret, which needs the children's 15-spire-upstream applied first.
+      lines.push(...waits.map((w) => `# later, once Secret ${SPIRE_SERVER_NAMESPACE}/${NESTED.kubeconfigSecret} exists (NOTES.md; needs ${children.join(', ')} installed): ${w}`));
+    } else {
+      lines.push(...waits);
+    }
   }
   return lines;
 }
@@ -98,6 +108,16 @@ export function istioRunbook(topology: Topology, clusters: readonly RunbookClust
     lines.push('```sh', `kubectl ${ctx(c.name)} -n spire-server exec spire-server-0 -c spire-server -- /opt/spire/bin/spire-server entry show -socketPath ${PATHS.serverSocket} -selector k8s:ns:sleep`, '```',
       `Expect FederatesWith: ${peers.length > 0 ? peers.join(', ') : '(none)'}.`
         + (pending.length > 0 ? ` ${pending.join(', ')} will join once its bundle endpoint address and root CA are in the topology (see NOTES.md).` : ''), '');
+  }
+  const single = topology.clusters.filter((c) => c.spire.datastore === 'sqlite' && c.spire.replicas === 1);
+  if (single.length > 0) {
+    // A dead node keeps the only server's pod Terminating with its volume attached until someone acts.
+    lines.push('## 8. When the node of a single sqlite SPIRE server dies', '',
+      `Applies to ${single.map((c) => c.name).join(', ')}. Once the node is known to be down (agents serve cached SVIDs only until they expire):`, '', '```sh');
+    for (const c of single) {
+      lines.push(`kubectl ${ctx(c.name)} taint node <node> node.kubernetes.io/out-of-service=nodeshutdown:NoExecute   # or: kubectl ${ctx(c.name)} -n ${SPIRE_SERVER_NAMESPACE} delete pod ${SPIRE_SERVER}-0 --grace-period=0 --force`);
+    }
+    lines.push('```', 'Remove the taint when the node is back. Staging and production: spire.datastore postgres or mysql with spire.replicas 2 or more.', '');
   }
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Yaml } from 'cdk8s';
-import type { Topology } from '../clusters/model';
+import { nestedChildren, type Topology } from '../clusters/model';
 import { buildClusterManifests, type SynthNote } from './cluster-manifests';
 import { CHART_FILE_HEADERS } from './istio-charts';
 import { istioRunbook } from './istio-runbook';
@@ -41,7 +41,7 @@ export function renderTopology(topology: Topology, outDir: string): SynthResult 
     return { cluster: cluster.name, dir: join(outDir, cluster.name), files, objectCount };
   });
   // One runbook for the environment, written into every cluster's directory; it lists each cluster's files.
-  const runbook = istioRunbook(topology, built.map((b, i) => ({ name: b.cluster.name, files: [...rendered[i].files.keys()], federatesWith: b.federatesWith })));
+  const runbook = istioRunbook(topology, built.map((b, i) => ({ name: b.cluster.name, files: [...rendered[i].files.keys()], federatesWith: b.federatesWith, nestedChildren: nestedChildren(topology, b.cluster.name).map((n) => n.name) })));
   const clusters = rendered.map((c) => ({ ...c, documents: new Map([['RUNBOOK.md', runbook]]) }));
   return { environment: topology.environment, clusters, notes: built.flatMap((b) => b.notes) };
 }

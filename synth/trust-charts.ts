@@ -12,6 +12,7 @@ import {
   FederatedTrustDomain, FederationBootstrapBundles, NESTED, NestedSpireChild, NestedSpireParent, nestedParentServerProps, PATHS,
   SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE, type ServerFederationConfig, type SpireServer, type SpireServerProps,
 } from '../constructs';
+import { PROVIDER_KUBELET_ACCESS } from '../constructs/platform-facts';
 import type { SynthNote } from './cluster-manifests';
 
 export const TRUST_CHART_FILES = {
@@ -62,6 +63,7 @@ export function addNestedChild(topology: Topology, cluster: ClusterSpec, chart: 
       rebootstrapMode: spire.agent.rebootstrapMode,
       rebootstrapDelay: spire.agent.rebootstrapDelay,
       ...(spire.agent.resources ? { resources: spire.agent.resources } : {}),
+      kubelet: PROVIDER_KUBELET_ACCESS[cluster.provider],
     },
   });
   const note = (text: string) => notes.push({ cluster: cluster.name, text });

@@ -140,20 +140,21 @@ describe('crd mode', () => {
 });
 
 describe('webhook mode, standalone with two replicas', () => {
-  const { objects, files, notes } = clusterOne('{ kind: k8s-workload-registrar, mode: webhook, deployment: standalone, replicas: 2, identity: pod-label, podLabel: app-id }');
+  // GKE and EKS cannot present an admission client certificate, so webhook mode loads only without client verification.
+  const { objects, files, notes } = clusterOne('{ kind: k8s-workload-registrar, mode: webhook, deployment: standalone, replicas: 2, identity: pod-label, podLabel: app-id, insecureSkipClientVerification: true, acknowledgeInsecureSkipClientVerification: true }');
   const chart = files.get('25-k8s-workload-registrar.yaml')!;
 
   it('writes webhook keys, server_address with the agent socket, the 1.3.x image', async () => {
     const config = await configOf(objects);
     expect(config).toMatchObject({
       mode: 'webhook', pod_label: 'app-id', addr: ':8443', server_address: 'spire-server.spire-server:8081',
-      agent_socket_path: '/spiffe-workload-api/spire-agent.sock', insecure_skip_client_verification: false,
+      agent_socket_path: '/spiffe-workload-api/spire-agent.sock', insecure_skip_client_verification: true,
       cert_path: '/run/spire/registrar-tls/tls.crt', key_path: '/run/spire/registrar-tls/tls.key', cacert_path: '/run/spire/registrar-client-ca/ca.crt',
     });
     expect(config).not.toHaveProperty('server_socket_path');
     expect(config).not.toHaveProperty('leader_election');
     const dep = find(chart, 'Deployment', 'k8s-workload-registrar', 'spire-server') as K8sObject & { spec: any };
-    expect(dep.spec.template.spec.containers[0].image).toBe('gcr.io/spiffe-io/k8s-workload-registrar:1.3.9');
+    expect(dep.spec.template.spec.containers[0].image).toBe('gcr.io/spiffe-io/k8s-workload-registrar:1.3.6');
     expect(dep.spec.template.spec.volumes).toEqual(expect.arrayContaining([expect.objectContaining({ csi: expect.objectContaining({ driver: 'csi.spiffe.io' }) })]));
     expect(dep.spec.template.spec.containers[0].readinessProbe.tcpSocket.port).toBe(8443);
   });
@@ -181,8 +182,8 @@ describe('webhook mode, standalone with two replicas', () => {
     expect((find(chart, 'ServiceAccount', 'k8s-workload-registrar') as K8sObject & { automountServiceAccountToken: boolean }).automountServiceAccountToken).toBe(false);
   });
 
-  it('notes the admin entry and the client CA', () => {
-    expect(notes).toEqual(expect.arrayContaining([expect.stringContaining('-admin -spiffeID spiffe://foo.com/ns/spire-server/sa/k8s-workload-registrar'), expect.stringContaining('k8s-workload-registrar-client-ca')]));
+  it('notes the admin entry and that client verification is off', () => {
+    expect(notes).toEqual(expect.arrayContaining([expect.stringContaining('-admin -spiffeID spiffe://foo.com/ns/spire-server/sa/k8s-workload-registrar'), expect.stringContaining('client verification is OFF (acknowledged)')]));
   });
 
   it('passes schema validation', () => expectValid(objects));
@@ -219,7 +220,7 @@ describe('construct errors', () => {
     ['insecure skip without acknowledgement', { mode: 'webhook', insecureSkipClientVerification: true }, /^K8sWorkloadRegistrar\.insecureSkipClientVerification: true lets anyone .* set acknowledgeInsecureSkipClientVerification: true/],
     ['standalone replicas without leader election', { deployment: RegistrarDeployment.standalone({ replicas: 2 }) }, /^K8sWorkloadRegistrar\.leaderElection: must be true with 2 registrar replicas, or/],
     ['a webhook key in reconcile mode', { addr: ':9443' }, /^K8sWorkloadRegistrar\.addr: applies only to mode webhook, not reconcile$/],
-    ['SpiffeIDs outside crd mode', { mode: 'webhook', spiffeIds: [] }, /^K8sWorkloadRegistrar\.spiffeIds: applies only to mode crd, not webhook$/],
+    ['SpiffeIDs outside crd mode', { mode: 'webhook', deployment: RegistrarDeployment.standalone(), spiffeIds: [] }, /^K8sWorkloadRegistrar\.spiffeIds: applies only to mode crd, not webhook$/],
     ['a sidecar metrics port taken by the server', { metricsAddr: ':8080' }, /^K8sWorkloadRegistrar\.metricsAddr: port 8080 is already used by the SPIRE server in the same pod/],
     ['configmaps lock with leader election', { leaderElection: true, leaderElectionResourceLock: 'configmaps' }, /leaderElectionResourceLock: "configmaps" is no longer supported/],
   ])('%s', (_name, props, expected) => {
@@ -231,7 +232,7 @@ describe('construct errors', () => {
   });
 
   it('accepts insecure skip with acknowledgement, and warns', () => {
-    const reg = make({ mode: 'webhook', insecureSkipClientVerification: true, acknowledgeInsecureSkipClientVerification: true })();
+    const reg = make({ mode: 'webhook', deployment: RegistrarDeployment.standalone(), insecureSkipClientVerification: true, acknowledgeInsecureSkipClientVerification: true })();
     expect(reg.warnings).toEqual(expect.arrayContaining([expect.stringContaining('insecure_skip_client_verification = true')]));
     expect(reg.configText).toMatch(/^insecure_skip_client_verification\s+= true$/m);
   });

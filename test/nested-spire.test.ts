@@ -102,7 +102,7 @@ describe('nested root with two children, federated with a third trust domain', (
       const mount = spec.containers[0].volumeMounts.find((m: Obj) => m.name === csi.name);
       expect(conf.plugins.UpstreamAuthority.spire.plugin_data).toEqual({ server_address: 'spire.root.foo.com', server_port: '443', workload_api_socket: `${mount.mountPath}/${socketName}` });
       const init = spec.initContainers.find((x: Obj) => x.name === 'wait-for-upstream-svid');
-      expect(init.args).toEqual(expect.arrayContaining(['-socketPath', `${mount.mountPath}/${socketName}`]));
+      expect(init.command).toEqual(expect.arrayContaining(['-socketPath', `${mount.mountPath}/${socketName}`]));
       expect(init.volumeMounts).toContainEqual({ name: csi.name, mountPath: mount.mountPath, readOnly: true });
     });
 

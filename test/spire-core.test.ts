@@ -78,8 +78,11 @@ describe('dev-like cluster', () => {
     expect(c.resources.requests).toEqual({ cpu: '100m', memory: '128Mi' });
     expect(c.resources.limits.memory).toBe('512Mi');
     expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-    expect(agent.plugins.WorkloadAttestor.k8s.plugin_data).toEqual({ node_name_env: 'MY_NODE_NAME', skip_kubelet_verification: false });
-    expect(c.env).toEqual([expect.objectContaining({ name: 'MY_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } })]);
+    // GKE (twoClusters): the kubelet by host IP, unverified (PROVIDER_KUBELET_ACCESS); spire-startup.test.ts covers EKS.
+    expect(agent.plugins.WorkloadAttestor.k8s.plugin_data).toEqual({ node_name_env: 'MY_NODE_IP', skip_kubelet_verification: true });
+    expect(c.env).toEqual([expect.objectContaining({ name: 'MY_NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } })]);
+    // The only root container is the socket-dir-owner init container (CHOWN only).
+    expect(ds.initContainers.map((i: any) => [i.name, i.securityContext.capabilities.add])).toEqual([['socket-dir-owner', ['CHOWN']]]);
   });
 
   it('exposes the agent resilience settings', () => {
