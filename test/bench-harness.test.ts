@@ -80,11 +80,16 @@ describe('CPU profile summary', () => {
     timeDeltas: [0, 1000, 1000, 1000],
   };
 
+  it('names anonymous TypeScript functions by their emitted line, since ts-node runs transpiled code', () => {
+    const anonymous = { ...profile, nodes: profile.nodes.map((n) => (n.id === 4 ? { ...n, callFrame: { ...n.callFrame, functionName: '', lineNumber: 41 } } : n)) };
+    expect(summariseProfile(anonymous, '/repo').functions.map((f) => f.where)).toContain('synth/x.ts (anonymous, emitted line 42)');
+  });
+
   it('charges self time to the leaf and inclusive time once per sample, relative to the repository', () => {
     const summary = summariseProfile(profile, '/repo');
     expect(summary.totalMs).toBe(3);
     expect(summary.functions).toEqual([
-      { where: 'synth/x.ts:10 a', selfMs: 2, inclusiveMs: 3 },
+      { where: 'synth/x.ts a', selfMs: 2, inclusiveMs: 3 },
       { where: 'node_modules/y/index.js:1 b', selfMs: 1, inclusiveMs: 2 },
     ]);
   });

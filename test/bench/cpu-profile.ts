@@ -27,7 +27,7 @@ export interface CpuProfile {
 }
 
 export interface Hotspot {
-  /** `<file>:<line> <function>`, file relative to the repository root. */
+  /** `<file> <function>` for project TypeScript, `<file>:<line> <function>` for JavaScript; relative to the repository root. */
   readonly where: string;
   readonly selfMs: number;
   readonly inclusiveMs: number;
@@ -45,8 +45,11 @@ function where(frame: CallFrame, root: string): string {
   let file = frame.url;
   if (file.startsWith('file://')) file = fileURLToPath(file);
   if (file.startsWith('/')) file = relative(root, file);
-  const name = frame.functionName || '(anonymous)';
-  return file === '' ? name : `${file}:${frame.lineNumber + 1} ${name}`;
+  if (file === '') return frame.functionName;
+  // Project .ts files run transpiled by ts-node, so the profile's line numbers are those of the emitted
+  // JavaScript: name the function alone, and give the emitted line only to tell anonymous ones apart.
+  if (file.endsWith('.ts')) return frame.functionName ? `${file} ${frame.functionName}` : `${file} (anonymous, emitted line ${frame.lineNumber + 1})`;
+  return `${file}:${frame.lineNumber + 1} ${frame.functionName || '(anonymous)'}`;
 }
 
 export function summariseProfile(profile: CpuProfile, root: string): ProfileSummary {

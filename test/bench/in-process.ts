@@ -21,6 +21,9 @@ export interface InProcessFigures {
   /** load + render, median of the per-run sums. */
   readonly synthMs: number;
   readonly dumpMs: number;
+  /** CPU time (user + system) of load + render and of the dump: steadier than wall time on a busy machine. */
+  readonly synthCpuMs: number;
+  readonly dumpCpuMs: number;
   readonly objects: number;
   /** What the writer would write (manifests and documents), counted in memory. */
   readonly renderedBytes: number;
@@ -34,6 +37,11 @@ const OUT_DIR = '/meshfed-bench-not-written';
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
 }
 
 function manifestObjects(result: SynthResult): unknown[][] {
@@ -54,15 +62,18 @@ export async function measureInProcess(topologyFile: string, runs: number, profi
   const load: number[] = [];
   const render: number[] = [];
   const synth: number[] = [];
+  const synthCpu: number[] = [];
   let result: SynthResult | undefined;
   for (let r = 0; r < runs; r++) {
     result = undefined;
     gc();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const topology = loadTopologyFile(topologyFile);
     const t1 = performance.now();
     result = renderTopology(topology, OUT_DIR);
     const t2 = performance.now();
+    synthCpu.push(cpuMs(cpu0));
     load.push(t1 - t0);
     render.push(t2 - t1);
     synth.push(t2 - t0);
@@ -80,11 +91,14 @@ export async function measureInProcess(topologyFile: string, runs: number, profi
   const files = manifestObjects(last);
   const federationObjects = files.flat().filter((o) => (o as { kind?: unknown } | null)?.kind === 'ClusterFederatedTrustDomain').length;
   const dumps: number[] = [];
+  const dumpCpu: number[] = [];
   for (let r = 0; r < runs; r++) {
     gc();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     dump(files);
     dumps.push(performance.now() - t0);
+    dumpCpu.push(cpuMs(cpu0));
   }
   if (profileFile !== undefined) await profile(topologyFile, profileFile);
   return {
@@ -93,6 +107,8 @@ export async function measureInProcess(topologyFile: string, runs: number, profi
     renderMs: median(render),
     synthMs: median(synth),
     dumpMs: median(dumps),
+    synthCpuMs: median(synthCpu),
+    dumpCpuMs: median(dumpCpu),
     objects,
     renderedBytes,
     renderedFiles,

@@ -67,7 +67,7 @@ interface SizeResult {
   readonly name: string;
   readonly topology: string;
   readonly cold: ColdFigures[];
-  readonly inProcess?: InProcessFigures & { readonly synthToDumpRatio: number };
+  readonly inProcess?: InProcessFigures & { readonly synthToDumpRatio: number; readonly synthToDumpCpuRatio: number };
   readonly inProcessFailed?: string;
 }
 
@@ -126,7 +126,7 @@ function measureSize(name: string, topology: string, cli: DirectCli, workDir: st
   const base = { name, topology: relative(REPO_ROOT, topology), cold: [npm, direct] };
   try {
     const figures = inProcess(topology, slow ? 1 : s.runs, profileFile);
-    return { ...base, inProcess: { ...figures, synthToDumpRatio: figures.synthMs / figures.dumpMs } };
+    return { ...base, inProcess: { ...figures, synthToDumpRatio: figures.synthMs / figures.dumpMs, synthToDumpCpuRatio: figures.synthCpuMs / figures.dumpCpuMs } };
   } catch (err) {
     return { ...base, inProcessFailed: (err as Error).message };
   }
@@ -171,7 +171,7 @@ function table(rows: readonly (readonly string[])[]): string {
 }
 
 function resultsTable(results: readonly SizeResult[], cli: DirectCli): string {
-  const header = ['size', 'runs', 'npm run synth', 'cpu', cli.label, 'cpu', 'peak RSS', 'objects', 'CFTDs', 'files', 'written', 'in-process', 'yaml dump', 'ratio'];
+  const header = ['size', 'runs', 'npm run synth', 'cpu', cli.label, 'cpu', 'peak RSS', 'objects', 'CFTDs', 'files', 'written', 'in-process', 'yaml dump', 'ratio', 'cpu ratio'];
   const rows = results.map((r) => {
     const [npm, direct] = r.cold;
     const ip = r.inProcess;
@@ -190,6 +190,7 @@ function resultsTable(results: readonly SizeResult[], cli: DirectCli): string {
       ms(ip?.synthMs),
       ms(ip?.dumpMs),
       ip ? `${ip.synthToDumpRatio.toFixed(2)}x` : '-',
+      ip ? `${ip.synthToDumpCpuRatio.toFixed(2)}x` : '-',
     ];
   });
   return table([header, ...rows]);
