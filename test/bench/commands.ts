@@ -1,0 +1,58 @@
+/**
+ * The commands a user runs, read from package.json so the bench follows the package as it changes:
+ * `npm run synth`, the direct node invocation of the package's `bin` (or ts-node on bin/meshfed.ts while
+ * there is no compiled CLI), and `npm run plan` when that script exists.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandSpec } from './process';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+
+interface PackageJson {
+  readonly scripts?: Readonly<Record<string, string>>;
+  readonly bin?: string | Readonly<Record<string, string>>;
+}
+
+export function readPackageJson(root = REPO_ROOT): PackageJson {
+  return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageJson;
+}
+
+/** The package's `meshfed` bin target (relative path), if package.json declares one. */
+export function binTarget(pkg: PackageJson): string | undefined {
+  if (typeof pkg.bin === 'string') return pkg.bin;
+  return pkg.bin?.meshfed ?? (pkg.bin ? Object.values(pkg.bin)[0] : undefined);
+}
+
+export interface DirectCli {
+  /** How the table names it, e.g. "node lib/bin/meshfed.js" or "ts-node bin/meshfed.ts". */
+  readonly label: string;
+  readonly argvPrefix: readonly string[];
+  /** The bin target exists in package.json but is not built yet: `npm run build` first. */
+  readonly needsBuild: boolean;
+}
+
+/** The direct node invocation: the compiled bin when the package has one, else ts-node as `npm run synth` does today. */
+export function directCli(root = REPO_ROOT): DirectCli {
+  const pkg = readPackageJson(root);
+  const bin = binTarget(pkg);
+  if (bin !== undefined && /\.c?js$/.test(bin)) {
+    return { label: `node ${bin}`, argvPrefix: [process.execPath, join(root, bin)], needsBuild: !existsSync(join(root, bin)) };
+  }
+  const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [root] });
+  return { label: 'ts-node bin/meshfed.ts', argvPrefix: [process.execPath, tsNode, '--transpile-only', join(root, 'bin', 'meshfed.ts')], needsBuild: false };
+}
+
+export function npmSynth(topology: string, out: string, root = REPO_ROOT): CommandSpec {
+  return { label: 'npm run synth', argv: ['npm', 'run', 'synth', '--', '--topology', topology, '--out', out], cwd: root };
+}
+
+export function directSynth(cli: DirectCli, topology: string, out: string, root = REPO_ROOT): CommandSpec {
+  return { label: cli.label, argv: [...cli.argvPrefix, 'synth', '--topology', topology, '--out', out], cwd: root };
+}
+
+/** `npm run plan -- --topology <file>`, or undefined while package.json has no plan script. */
+export function npmPlan(topology: string, root = REPO_ROOT): CommandSpec | undefined {
+  if (readPackageJson(root).scripts?.plan === undefined) return undefined;
+  return { label: 'npm run plan', argv: ['npm', 'run', 'plan', '--', '--topology', topology], cwd: root };
+}
