@@ -43,18 +43,20 @@ export function runCli(args: readonly string[], io: Io): number {
     .exitOverride()
     .allowExcessArguments(false);
 
-  program
-    .command('synth')
-    .description('synthesize manifests: every clusters/*.yaml into dist/<environment>/<cluster>/, or one --topology')
-    .option('-t, --topology <file>', 'one topology file (default: every clusters/*.yaml)')
-    .option('-o, --out <dir>', 'output directory for --topology (default: dist/<environment>)')
-    .option('--print-schema', 'print the JSON Schema of the topology file and exit')
-    .allowExcessArguments(false)
-    .configureOutput(output('meshfed synth'))
-    .exitOverride()
-    .action((options: SynthOptions) => {
-      code = runSynth(options, io);
-    });
+  // addCommand, not .command(): a subcommand made by .command() shares its parent's output settings object.
+  program.addCommand(
+    new Command('synth')
+      .description('synthesize manifests: every clusters/*.yaml into dist/<environment>/<cluster>/, or one --topology')
+      .option('-t, --topology <file>', 'one topology file (default: every clusters/*.yaml)')
+      .option('-o, --out <dir>', 'output directory for --topology (default: dist/<environment>)')
+      .option('--print-schema', 'print the JSON Schema of the topology file and exit')
+      .allowExcessArguments(false)
+      .configureOutput(output('meshfed synth'))
+      .exitOverride()
+      .action((options: SynthOptions) => {
+        code = runSynth(options, io);
+      }),
+  );
 
   try {
     program.parse(args, { from: 'user' });

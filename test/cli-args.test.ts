@@ -1,0 +1,83 @@
+/** Command-line contract: usage mistakes exit 2 (like invalid input), --help/--version exit 0, paths resolve where the user ran the command. */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, userCwd } from '../synth/program';
+import { twoClusters } from './helpers/synth';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'meshfed-args-'));
+
+/** A project directory with clusters/test.yaml; synth without --topology would write dist/test/. */
+function project(): string {
+  const dir = tmp();
+  mkdirSync(join(dir, 'clusters'));
+  writeFileSync(join(dir, 'clusters', 'test.yaml'), twoClusters());
+  return dir;
+}
+
+function cli(args: string[], cwd: string, user?: string) {
+  let stdout = '';
+  let stderr = '';
+  const code = runCli(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, cwd, userCwd: user });
+  return { code, stdout, stderr };
+}
+
+describe('meshfed command line', () => {
+  it.each([
+    [['synth', '--frobnicate'], "meshfed synth: unknown option '--frobnicate'\n"],
+    [['synth', '--topolgy', 'x.yaml'], "meshfed synth: unknown option '--topolgy'\n(Did you mean --topology?)\n"],
+    [['synth', '--topology'], "meshfed synth: option '-t, --topology <file>' argument missing\n"],
+    [['synth', 'clusters/test.yaml'], "meshfed synth: too many arguments for 'synth'. Expected 0 arguments but got 1.\n"],
+    [['synht'], "meshfed: unknown command 'synht'\n(Did you mean synth?)\n"],
+    [['synth', '--print-schema', '--topology', 'x.yaml'], 'meshfed synth: --print-schema prints the topology JSON Schema only; it takes no --topology or --out\n'],
+  ])('%j exits 2 with one message and writes nothing', (args, message) => {
+    const dir = project();
+    const { code, stdout, stderr } = cli(args, dir);
+    expect({ code, stdout, stderr }).toEqual({ code: 2, stdout: '', stderr: message });
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+
+  it('prints the package version for --version', () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    expect(cli(['--version'], tmp())).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('prints help for each command with exit 0', () => {
+    const { code, stdout } = cli(['synth', '--help'], tmp());
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: meshfed synth \[options\]/);
+    expect(stdout).toContain('--topology <file>');
+  });
+
+  it('resolves a relative --topology and --out against the directory the user ran the command in', () => {
+    const projectDir = project();
+    const user = tmp();
+    writeFileSync(join(user, 'mine.yaml'), twoClusters());
+    const { code, stdout, stderr } = cli(['synth', '--topology', 'mine.yaml', '--out', 'out'], projectDir, user);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(existsSync(join(user, 'out', 'cluster-1', '20-spire-server.yaml'))).toBe(true);
+    expect(stdout).toContain('test/cluster-1: ');
+    expect(stdout).toContain(' -> out/cluster-1\n');
+    expect(existsSync(join(projectDir, 'out'))).toBe(false);
+  });
+
+  it('names a relative topology file as the user typed it in problems', () => {
+    const user = tmp();
+    const { code, stderr } = cli(['synth', '--topology', 'missing.yaml', '--out', 'out'], project(), user);
+    expect(code).toBe(2);
+    expect(stderr).toBe('missing.yaml: cannot read the topology file (ENOENT)\n1 problem; nothing was written.\n');
+  });
+});
+
+describe('userCwd (npm run changes the working directory to the package root)', () => {
+  it('takes INIT_CWD when npm runs the meshfed script itself', () => {
+    expect(userCwd({ INIT_CWD: '/home/me/envs', npm_lifecycle_event: 'synth', npm_lifecycle_script: 'node bin/meshfed.js synth' }, '/repo')).toBe('/home/me/envs');
+  });
+
+  it('ignores an INIT_CWD inherited from another script (a test run under npm test) or missing', () => {
+    expect(userCwd({ INIT_CWD: '/home/me', npm_lifecycle_event: 'test', npm_lifecycle_script: 'tsc --noEmit -p tsconfig.json && jest' }, '/repo')).toBe('/repo');
+    expect(userCwd({ npm_lifecycle_event: 'synth', npm_lifecycle_script: 'node bin/meshfed.js synth' }, '/repo')).toBe('/repo');
+    expect(userCwd({}, '/repo')).toBe('/repo');
+  });
+});
