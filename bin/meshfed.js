@@ -6,7 +6,7 @@
  * `npm ci && npm run synth` and edit-then-synth both work; an installed package has no sources and
  * never builds.
  */
-const { existsSync, readdirSync, readFileSync, statSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
 
@@ -48,6 +48,8 @@ function build() {
     process.stderr.write('meshfed: cannot build lib/: typescript is not installed (run npm ci)\n');
     return 1;
   }
+  // From scratch, like `npm run build`: outputs of deleted sources must not linger (or be packed).
+  rmSync(join(root, 'lib'), { recursive: true, force: true });
   const result = spawnSync(process.execPath, [tsc, '-p', buildConfig], { cwd: root, stdio: ['ignore', 2, 2] });
   return result.status ?? 1;
 }

@@ -1,5 +1,5 @@
 /** Command-line contract: usage mistakes exit 2 (like invalid input), --help/--version exit 0, paths resolve where the user ran the command. */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, userCwd } from '../synth/program';
@@ -79,5 +79,30 @@ describe('userCwd (npm run changes the working directory to the package root)', 
     expect(userCwd({ INIT_CWD: '/home/me', npm_lifecycle_event: 'test', npm_lifecycle_script: 'tsc --noEmit -p tsconfig.json && jest' }, '/repo')).toBe('/repo');
     expect(userCwd({ npm_lifecycle_event: 'synth', npm_lifecycle_script: 'node bin/meshfed.js synth' }, '/repo')).toBe('/repo');
     expect(userCwd({}, '/repo')).toBe('/repo');
+  });
+});
+
+describe('bin/meshfed.js (runs lib/, rebuilding it in a checkout when a source is newer)', () => {
+  const { needsBuild } = require('../bin/meshfed.js') as { needsBuild(dir: string): boolean };
+
+  it('builds when lib/ is missing or older than a source, and never in an installed package', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'tsconfig.json'), '{}');
+    writeFileSync(join(dir, 'tsconfig.build.json'), JSON.stringify({ include: ['src/**/*.ts', 'index.ts'] }));
+    mkdirSync(join(dir, 'src', 'deep'), { recursive: true });
+    writeFileSync(join(dir, 'src', 'deep', 'a.ts'), 'export {};\n');
+    const old = new Date('2020-01-01T00:00:00Z');
+    for (const f of ['tsconfig.json', 'tsconfig.build.json', 'src/deep/a.ts']) utimesSync(join(dir, f), old, old);
+    expect(needsBuild(dir)).toBe(true);
+    mkdirSync(join(dir, 'lib', 'bin'), { recursive: true });
+    writeFileSync(join(dir, 'lib', 'bin', 'meshfed.js'), '');
+    expect(needsBuild(dir)).toBe(false);
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(dir, 'src', 'deep', 'a.ts'), later, later);
+    expect(needsBuild(dir)).toBe(true);
+    const installed = tmp();
+    mkdirSync(join(installed, 'lib', 'bin'), { recursive: true });
+    writeFileSync(join(installed, 'lib', 'bin', 'meshfed.js'), '');
+    expect(needsBuild(installed)).toBe(false);
   });
 });

@@ -4,7 +4,7 @@
  * `meshfed` command from there. Builds lib/ once (bin/meshfed.js skips the build when lib/ is current).
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -50,6 +50,9 @@ describe('the packed package', () => {
     expect(packedFiles).toEqual(expect.arrayContaining(['bin/meshfed.js', 'lib/index.js', 'lib/index.d.ts', 'lib/constructs/index.d.ts', 'lib/clusters/index.js', 'lib/bin/meshfed.js', 'package.json']));
     const unexpected = packedFiles.filter((p) => /(^|\/)(test|fixtures|__snapshots__|stacks|infra)\//.test(p) || (/\.ts$/.test(p) && !/\.d\.ts$/.test(p)) || /\.(snap|pem)$/.test(p));
     expect(unexpected).toEqual([]);
+    // Every compiled file has its source (no output of a deleted source lingers in lib/).
+    const orphans = packedFiles.filter((p) => p.startsWith('lib/') && p.endsWith('.js')).filter((p) => !existsSync(join(ROOT, p.replace(/^lib\//, '').replace(/\.js$/, '.ts'))));
+    expect(orphans).toEqual([]);
   });
 
   it('synthesizes a cdk8s app from the public API (SPIRE server, federation, Istio) with plain props, type-checked against the declarations', () => {
