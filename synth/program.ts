@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { runSynth, type Io, type SynthOptions } from './cli';
+import { runSynth, runValidate, type Io, type SynthOptions, type ValidateOptions } from './cli';
 
 /** The version in meshfed's package.json, found from this file whether it runs from sources or lib/. */
 export function packageVersion(): string {
@@ -50,11 +50,25 @@ export function runCli(args: readonly string[], io: Io): number {
       .option('-t, --topology <file>', 'one topology file (default: every clusters/*.yaml)')
       .option('-o, --out <dir>', 'output directory for --topology (default: dist/<environment>)')
       .option('--print-schema', 'print the JSON Schema of the topology file and exit')
+      .option('-q, --quiet', 'print nothing on success (notes stay in each cluster\'s NOTES.md)')
       .allowExcessArguments(false)
       .configureOutput(output('meshfed synth'))
       .exitOverride()
       .action((options: SynthOptions) => {
         code = runSynth(options, io);
+      }),
+  );
+
+  program.addCommand(
+    new Command('validate')
+      .description('load and check topologies without writing anything: every clusters/*.yaml, or one --topology')
+      .option('-t, --topology <file>', 'one topology file (default: every clusters/*.yaml)')
+      .option('-q, --quiet', 'print nothing when every file is valid')
+      .allowExcessArguments(false)
+      .configureOutput(output('meshfed validate'))
+      .exitOverride()
+      .action((options: ValidateOptions) => {
+        code = runValidate(options, io);
       }),
   );
 

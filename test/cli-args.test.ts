@@ -54,7 +54,7 @@ describe('meshfed command line', () => {
     const user = tmp();
     writeFileSync(join(user, 'mine.yaml'), twoClusters());
     const { code, stdout, stderr } = cli(['synth', '--topology', 'mine.yaml', '--out', 'out'], projectDir, user);
-    expect(stderr).toBe('');
+    expect(stderr.split('\n').filter((l) => l !== '' && !l.startsWith('note ('))).toEqual([]); // notes only
     expect(code).toBe(0);
     expect(existsSync(join(user, 'out', 'cluster-1', '20-spire-server.yaml'))).toBe(true);
     expect(stdout).toContain('test/cluster-1: ');
@@ -67,6 +67,28 @@ describe('meshfed command line', () => {
     const { code, stderr } = cli(['synth', '--topology', 'missing.yaml', '--out', 'out'], project(), user);
     expect(code).toBe(2);
     expect(stderr).toBe('missing.yaml: cannot read the topology file (ENOENT)\n1 problem; nothing was written.\n');
+  });
+});
+
+describe('meshfed validate', () => {
+  it('checks every clusters/*.yaml, writes nothing and exits 0 when valid', () => {
+    const dir = project();
+    expect(cli(['validate'], dir)).toEqual({ code: 0, stdout: 'clusters/test.yaml: valid (environment test, 2 clusters)\n', stderr: '' });
+    expect(cli(['validate', '--quiet'], dir)).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+
+  it('reports problems in the synth format and exits 2', () => {
+    const dir = project();
+    writeFileSync(join(dir, 'bad.yaml'), twoClusters().replace('10.20.0.0/16', '10.10.0.0/24'));
+    const { code, stdout, stderr } = cli(['validate', '--topology', 'bad.yaml'], join(dir, 'elsewhere'), dir);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^bad\.yaml:\d+: clusters\[1\]\.cidr: "10\.10\.0\.0\/24" overlaps clusters\[0\]\.cidr "10\.10\.0\.0\/16" \(cluster-1\); cluster ranges must be disjoint so their networks can be peered\n1 problem\.\n$/);
+  });
+
+  it('rejects synth options', () => {
+    expect(cli(['validate', '--out', 'x'], project())).toEqual({ code: 2, stdout: '', stderr: "meshfed validate: unknown option '--out'\n" });
   });
 });
 
