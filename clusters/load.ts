@@ -10,15 +10,19 @@ import { topologyProblems } from './rules';
 import { resolvedIstioProblems } from './istio-rules';
 import { TOPOLOGY } from './schema';
 
-/** Loads `file`; throws TopologyError listing every problem (`<file>:<line>: <path>: <message>`). */
-export function loadTopologyFile(file: string): Topology {
+/**
+ * Loads `file`; throws TopologyError listing every problem (`<source>:<line>: <path>: <message>`).
+ * `source` names the file in messages (the path as the user typed it); relative references in the file
+ * resolve against the file's own directory.
+ */
+export function loadTopologyFile(file: string, source = file): Topology {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new TopologyError(file, [`${file}: cannot read the topology file (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
+    throw new TopologyError(source, [`${source}: cannot read the topology file (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
   }
-  return loadTopology(text, file);
+  return loadTopology(text, source, { baseDir: dirname(file) });
 }
 
 export interface LoadOptions {

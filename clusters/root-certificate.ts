@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { formatValue, type Problem } from './problems';
+import { formatFileName, type Problem } from './problems';
 import type { TopologyParsed } from './schema';
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
@@ -39,13 +39,13 @@ export function readRootCertificates(t: TopologyParsed, baseDir: string): { pems
     try {
       text = readFileSync(isAbsolute(file) ? file : resolve(baseDir, file), 'utf8');
     } catch (err) {
-      problems.push({ path, message: `${formatValue(file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); paths are relative to the topology file` });
+      problems.push({ path, message: `${formatFileName(file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); paths are relative to the topology file` });
       return;
     }
     try {
       parseCaCertificates(text);
     } catch (err) {
-      problems.push({ path, message: `${formatValue(file)} ${(err as Error).message}; it must hold the PEM root CA certificate(s) of ${c.trustDomain ?? c.name}` });
+      problems.push({ path, message: `${formatFileName(file)} ${(err as Error).message}; it must hold the PEM root CA certificate(s) of ${c.trustDomain ?? c.name}` });
       return;
     }
     pems.set(c.name, text);

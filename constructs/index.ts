@@ -21,3 +21,8 @@ export * from './versions';
 export * from './workload-defaults';
 export * from './workload-identity';
 export * from './istiod-ca';
+// Istio constructs that take plain props (the topology-driven ones are assembled in synth/).
+export * from './istio-cross-network-gateway';
+export * from './istio-namespace';
+export * from './istio-reader';
+export * from './istio-strict-mtls';

@@ -1,11 +1,11 @@
 /** Writes every cluster of a topology to `<outDir>/<cluster>/NN-<concern>.yaml`, deterministically. */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Yaml } from 'cdk8s';
 import { nestedChildren, type Topology } from '../clusters/model';
 import { buildClusterManifests, type SynthNote } from './cluster-manifests';
 import { CHART_FILE_HEADERS } from './istio-charts';
 import { istioRunbook } from './istio-runbook';
+import { writeOutput, type OutputPlan } from './output-dir';
 
 export interface ClusterOutput {
   readonly cluster: string;
@@ -46,16 +46,25 @@ export function renderTopology(topology: Topology, outDir: string): SynthResult 
   return { environment: topology.environment, clusters, notes: built.flatMap((b) => b.notes) };
 }
 
-/** Replaces each cluster's output directory with the rendered files. */
-export function writeSynthResult(result: SynthResult): void {
+/** What a synth result writes: each cluster's manifests, documents and NOTES.md, under the result's directory. */
+export function outputPlan(result: SynthResult): OutputPlan {
+  const outDirs = new Set(result.clusters.map((c) => dirname(c.dir)));
+  if (outDirs.size > 1) throw new Error(`cluster directories of ${result.environment} are not siblings: ${[...outDirs].join(', ')}`);
+  const clusters = new Map<string, Map<string, string>>();
   for (const cluster of result.clusters) {
-    rmSync(cluster.dir, { recursive: true, force: true });
-    mkdirSync(cluster.dir, { recursive: true });
-    for (const [name, text] of cluster.files) writeFileSync(join(cluster.dir, name), text);
-    for (const [name, text] of cluster.documents ?? []) writeFileSync(join(cluster.dir, name), text);
+    const files = new Map([...cluster.files, ...(cluster.documents ?? [])]);
     const notes = result.notes.filter((n) => n.cluster === cluster.cluster);
-    if (notes.length > 0) {
-      writeFileSync(join(cluster.dir, 'NOTES.md'), `# Remaining steps for ${cluster.cluster}\n\n${notes.map((n) => `- ${n.text}`).join('\n')}\n`);
-    }
+    if (notes.length > 0) files.set('NOTES.md', `# Remaining steps for ${cluster.cluster}\n\n${notes.map((n) => `- ${n.text}`).join('\n')}\n`);
+    clusters.set(basename(cluster.dir), files);
   }
+  return { environment: result.environment, outDir: [...outDirs][0] ?? '.', clusters };
+}
+
+/**
+ * Replaces each cluster's output directory with the rendered files (only directories meshfed wrote, or
+ * empty ones: see output-dir.ts) and removes this environment's cluster directories no longer in the
+ * topology. Returns the removed directories; throws OutputError (nothing written) when it may not write.
+ */
+export function writeSynthResult(result: SynthResult): string[] {
+  return writeOutput(outputPlan(result));
 }

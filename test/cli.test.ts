@@ -22,13 +22,25 @@ describe('meshfed synth', () => {
     writeFileSync(file, twoClusters());
     const out = join(dir, 'out');
     const { code, stdout, stderr } = run({ topology: file, out }, dir);
-    expect(stderr).toBe('');
+    // Notes (steps left to the user, also in NOTES.md) go to stderr; stdout holds only the summary.
+    expect(stderr.split('\n').filter((l) => l !== '' && !/^note \(cluster-[12]\): /.test(l))).toEqual([]);
+    expect(stderr).toContain('note (cluster-1): ');
     expect(code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['cluster-1', 'cluster-2']);
     expect(readdirSync(join(out, 'cluster-1'))).toEqual(expect.arrayContaining(['00-namespaces.yaml', '20-spire-server.yaml', '30-spire-agent.yaml']));
     const lines = stdout.split('\n').filter((l) => /^test\//.test(l));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^test\/cluster-1: \d+ objects in \d+ files -> out\/cluster-1$/);
+    expect(stdout.split('\n').filter((l) => l !== '' && !/^test\//.test(l))).toEqual([]);
+    expect(readFileSync(join(out, 'cluster-1', 'NOTES.md'), 'utf8')).toMatch(/^# Remaining steps for cluster-1\n\n- /);
+  });
+
+  it('prints nothing on success with --quiet', () => {
+    const dir = tmp();
+    const file = join(dir, 'env.yaml');
+    writeFileSync(file, twoClusters());
+    expect(run({ topology: file, out: join(dir, 'out'), quiet: true }, dir)).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(existsSync(join(dir, 'out', 'cluster-1', 'NOTES.md'))).toBe(true);
   });
 
   it('synthesizes every clusters/*.yaml into dist/<environment>/ by default', () => {
