@@ -48,6 +48,14 @@ export function socketVolumeMount(): Record<string, unknown> {
   return { name: WORKLOAD_SOCKET_VOLUME, mountPath: WORKLOAD_SOCKET_DIR, readOnly: true };
 }
 
+/** The Service fields that restrict and pin a gateway's load balancer (clusters/exposure.ts). */
+export function gatewayServiceSpec(gw: GatewayModel): Record<string, unknown> {
+  return {
+    ...(gw.exposure.pinnedIp !== undefined ? { loadBalancerIP: gw.exposure.pinnedIp } : {}),
+    ...(gw.exposure.sourceRanges.length > 0 ? { loadBalancerSourceRanges: [...gw.exposure.sourceRanges] } : {}),
+  };
+}
+
 export function gatewayContainerSecurityContext(): Record<string, unknown> {
   return {
     runAsUser: ISTIO_PROXY_UID,
@@ -86,12 +94,28 @@ export function waitForSocketContainer(): Record<string, unknown> {
 
 /** Spread replicas over nodes (preferred, so a small node pool still schedules them). */
 export function gatewayAffinity(gateway: GatewayModel): Record<string, unknown> {
+  return spreadAffinity({ istio: gateway.labels.istio });
+}
+
+/** Preferred anti-affinity on the node for pods matching `matchLabels`. */
+export function spreadAffinity(matchLabels: Readonly<Record<string, string>>): Record<string, unknown> {
   return {
     podAntiAffinity: {
       preferredDuringSchedulingIgnoredDuringExecution: [{
         weight: 100,
-        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { istio: gateway.labels.istio } } },
+        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...matchLabels } } },
       }],
     },
   };
 }
+
+/**
+ * Spread replicas over zones (ScheduleAnyway: a single-zone cluster still schedules them), so a zone outage
+ * leaves replicas running.
+ */
+export function zoneSpread(matchLabels: Readonly<Record<string, string>>): Record<string, unknown>[] {
+  return [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...matchLabels } } }];
+}
+
+/** istiod's pod labels the chart sets (istio-discovery templates/deployment.yaml: `app: istiod`, `istio: pilot`). */
+export const ISTIOD_POD_LABELS: Readonly<Record<string, string>> = { app: 'istiod', istio: 'pilot' };

@@ -11,6 +11,7 @@ import {
 import { IstiodCa } from '../constructs/istiod-ca';
 import { INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES } from '../constructs/istio-model';
 import { IstioNamespace } from '../constructs/istio-namespace';
+import { trustRelations, type TrustRelations } from '../clusters/federation';
 import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
 import { addNestedChild, addTrustCharts, serverTrustProps, TRUST_CHART_FILES } from './trust-charts';
 import { addK8sWorkloadRegistrar, K8S_WORKLOAD_REGISTRAR_CHART } from './k8s-workload-registrar-chart';
@@ -44,7 +45,7 @@ export const CHART_FILES = {
   ...SAMPLES_CHART_FILES,
 } as const;
 
-export function buildClusterManifests(topology: Topology, cluster: ClusterSpec): ClusterManifests {
+export function buildClusterManifests(topology: Topology, cluster: ClusterSpec, relations: TrustRelations = trustRelations(topology)): ClusterManifests {
   const app = new App();
   const notes: SynthNote[] = [];
   const chart = (id: string) => new Chart(app, id, { disableResourceNameHashes: false });
@@ -132,7 +133,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
       domains: [spire.oidcDiscovery.domain ?? `oidc-discovery.${cluster.trustDomain}`],
     });
   }
-  addIstioCharts({ topology, cluster, chart, notes });
+  addIstioCharts({ topology, relations, cluster, chart, notes });
   addSamplesChart({ topology, cluster, chart });
   return { cluster, app, notes, federatesWith: trust.federatesWith };
 }

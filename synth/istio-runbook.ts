@@ -1,4 +1,5 @@
 /** RUNBOOK.md: commands that show the mesh working across clusters, generated for one environment. */
+import type { TrustRelations } from '../clusters/federation';
 import type { Topology } from '../clusters/model';
 import { federatedTrustDomains } from '../clusters/model';
 import {
@@ -48,7 +49,7 @@ export function installCommands(cluster: RunbookCluster): string[] {
   return lines;
 }
 
-export function istioRunbook(topology: Topology, clusters: readonly RunbookCluster[]): string {
+export function istioRunbook(topology: Topology, relations: TrustRelations, clusters: readonly RunbookCluster[]): string {
   const [first, second] = topology.clusters;
   const lines: string[] = [];
   lines.push(`# Verifying the ${topology.environment} mesh (mesh ID ${topology.meshId})`, '');
@@ -62,21 +63,21 @@ export function istioRunbook(topology: Topology, clusters: readonly RunbookClust
     'cert-manager and the SPIRE CRDs first, then every file in order, waiting where shown. Do what NOTES.md lists for the cluster too.', '');
   for (const c of clusters) lines.push(`### ${c.name}`, '', '```sh', ...installCommands(c), '```', '');
   lines.push('## 2. Remote secrets (endpoint discovery)', '');
-  for (const p of discoveryPairs(topology)) {
+  const pairs = discoveryPairs(topology, relations);
+  for (const p of pairs) {
     lines.push(`- ${p.cluster} discovers ${p.peer}: \`istioctl create-remote-secret ${ctx(p.peer)} --name=${p.peer} --service-account=meshfed-istio-reader --create-service-account=false | kubectl apply ${ctx(p.cluster)} -f -\` (creates ${remoteSecretName(p.peer)})`);
   }
   lines.push('', '## 3. Cross-cluster responses', '');
-  const pairs = discoveryPairs(topology);
   for (const c of topology.clusters) {
     // Endpoints come from this cluster and the peers it discovers (and can authenticate).
-    const reach = [c, ...topology.clusters.filter((p) => pairs.some((x) => x.cluster === c.name && x.peer === p.name))];
+    const reach = [c, ...topology.clusters.filter((p) => relations.authenticates(c.name, p.name) && p.name !== c.name)];
     const versions = reach.flatMap((p) => helloworldVersionsFor(topology, p)).sort();
     lines.push('```sh', `for i in $(seq 10); do kubectl ${ctx(c.name)} -n sleep exec deploy/sleep -c sleep -- curl -sS helloworld.helloworld:5000/hello; done`, '```',
       versions.length > 0
         ? `Expect answers from ${versions.map((v) => `helloworld-${v}`).join(' and ')} when run in ${c.name}.`
         : `No helloworld version runs where ${c.name} can reach it.`, '');
   }
-  if (first && second) {
+  if (first && second && relations.authenticates(first.name, second.name)) {
     lines.push('## 4. Endpoints through the east-west gateway', '', '```sh',
       `istioctl ${ctx(first.name)} proxy-config endpoint deploy/sleep.sleep | grep helloworld`, '```',
       `The v2 endpoint shows as the east-west gateway address of ${second.name} on port 15443.`, '');
@@ -95,7 +96,7 @@ export function istioRunbook(topology: Topology, clusters: readonly RunbookClust
   for (const c of topology.clusters) {
     const peers = clusters.find((x) => x.name === c.name)?.federatesWith ?? [];
     const pending = federatedTrustDomains(topology, c.name).filter((td) => !peers.includes(td));
-    lines.push('```sh', `kubectl ${ctx(c.name)} -n spire-server exec spire-server-0 -c spire-server -- /opt/spire/bin/spire-server entry show -socketPath ${PATHS.serverSocket} -selector k8s:ns:sleep`, '```',
+    lines.push('```sh', `kubectl ${ctx(c.name)} -n spire-server exec spire-server-0 -c spire-server -- /opt/spire/bin/spire-server entry show -socketPath ${PATHS.serverSocket} -spiffeID spiffe://${c.trustDomain}/ns/sleep/sa/sleep`, '```',
       `Expect FederatesWith: ${peers.length > 0 ? peers.join(', ') : '(none)'}.`
         + (pending.length > 0 ? ` ${pending.join(', ')} will join once its bundle endpoint address and root CA are in the topology (see NOTES.md).` : ''), '');
   }
