@@ -133,7 +133,7 @@ const ROOT_CA = z
   .object({
     /** PEM file, relative to the topology file; may hold several CA certificates (root rotation). */
     certificateFile: z.string().min(1),
-    /** kubernetes.io/tls Secret in istio-system holding the key pair (the trust domain's CA lives there), created outside meshfed. */
+    /** kubernetes.io/tls Secret in meshfed-ca holding the key pair (the trust domain's CA lives there, out of every workload's reach), created outside meshfed. */
     secretName: dnsLabel().default('spire-root-ca'),
   })
   .strict();

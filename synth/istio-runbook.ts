@@ -6,6 +6,7 @@ import {
   EASTWEST_GATEWAY, INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES,
 } from '../constructs/istio-model';
 import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
+import { CA_ISSUER, CA_NAMESPACE } from '../constructs/cert-manager-ca';
 import { PATHS, SPIRE_AGENT, SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
 import { PREREQUISITES } from '../constructs/versions';
 import { CHART_FILES } from './cluster-manifests';
@@ -25,8 +26,8 @@ const ctx = (c: string) => `--context=${c}`;
 
 /** Commands that must succeed before the next file is applied, by chart id. */
 const WAIT_AFTER: Readonly<Record<string, (cluster: string) => string[]>> = {
-  // Root and istiod's intermediate: istiod falls back to a self-signed CA if cacerts is missing at start.
-  [CHART_FILES.certManagerCa]: (c) => [`kubectl ${ctx(c)} -n ${ISTIO_SYSTEM_NAMESPACE} wait --for=condition=Ready certificate --all --timeout=2m`],
+  // The CA Issuer is Ready once its root Secret is (generated or created by hand): SPIRE's server needs it.
+  [CHART_FILES.certManagerCa]: (c) => [`kubectl ${ctx(c)} -n ${CA_NAMESPACE} wait --for=condition=Ready issuer/${CA_ISSUER} --timeout=2m`],
   [CHART_FILES.spireServer]: (c) => [`kubectl ${ctx(c)} -n ${SPIRE_SERVER_NAMESPACE} rollout status statefulset/${SPIRE_SERVER} --timeout=5m`],
   [CHART_FILES.spireAgent]: (c) => [`kubectl ${ctx(c)} -n ${SPIRE_SYSTEM_NAMESPACE} rollout status daemonset/${SPIRE_AGENT} --timeout=5m`],
   [CHART_FILES.istioOperator]: (c) => [`kubectl ${ctx(c)} -n ${ISTIO_SYSTEM_NAMESPACE} rollout status deployment/${EASTWEST_GATEWAY} --timeout=5m`],
