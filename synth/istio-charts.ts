@@ -7,12 +7,13 @@ import type { Chart } from 'cdk8s';
 import type { TrustRelations } from '../clusters/federation';
 import type { ClusterSpec, Topology } from '../clusters/model';
 import { CrossNetworkGateway } from '../constructs/istio-cross-network-gateway';
-import { istioModel, type IstioModel } from '../constructs/istio-model';
+import { EASTWEST_GATEWAY, istioModel, type IstioModel } from '../constructs/istio-model';
 import { IstioOperatorManifest } from '../constructs/istio-operator';
 import { IstioReader, ISTIO_READER_SERVICE_ACCOUNT } from '../constructs/istio-reader';
 import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
 import { StrictMtls } from '../constructs/istio-strict-mtls';
 import type { SynthNote } from './cluster-manifests';
+import { exposureNotes } from './load-balancer-exposure';
 
 export const ISTIO_CHART_FILES = {
   istioOperator: '60-istio-operator',
@@ -43,6 +44,10 @@ export function addIstioCharts(input: IstioChartsInput): void {
   const model: IstioModel = istioModel(topology, cluster.name, undefined, relations);
 
   new IstioOperatorManifest(chart(ISTIO_CHART_FILES.istioOperator), 'IstioOperator', { model });
+  const eastWest = model.gateways.find((g) => g.name === EASTWEST_GATEWAY)!;
+  notes.push(...exposureNotes(cluster, {
+    keyPath: `clusters[${topology.clusters.indexOf(cluster)}].istio.eastWestGateway`, what: `Service istio-system/${EASTWEST_GATEWAY} (east-west gateway)`,
+  }, eastWest.exposure));
 
   const mesh = chart(ISTIO_CHART_FILES.istioMesh);
   new CrossNetworkGateway(mesh, 'CrossNetworkGateway');
