@@ -128,9 +128,4 @@ export const ISTIO_CHART_FACTS = {
     fact: 'with `networkGateway` set, the gateway chart ignores service.ports and publishes status-port 15021, tls 15443, tls-istiod 15012, tls-webhook 15017, and adds topology.istio.io/network to pod labels next to `labels`',
     source: `${ISTIO} manifests/charts/gateway/templates/service.yaml, deployment.yaml`,
   },
-  gatewayPodSecurityDefault: {
-    id: 'gateway-pod-security-default',
-    fact: 'without `securityContext`, gateway pods get the sysctl net.ipv4.ip_unprivileged_port_start=0 (not allowed by Pod Security baseline/restricted); `containerSecurityContext` replaces the container default',
-    source: `${ISTIO} manifests/charts/gateway/templates/deployment.yaml`,
-  },
 } as const satisfies Readonly<Record<string, IstioChartFact>>;
