@@ -140,7 +140,7 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
         const server = configOf(c.objects, 'spire-server', 'spire-server', 'server.conf');
         expect(server.plugins.UpstreamAuthority['cert-manager'].plugin_data).toMatchObject({ issuer_name: 'spire-ca', namespace: 'meshfed-ca' });
         expect(issuer.spec.ca.secretName).toBeDefined();
-        expect(find(c.objects, 'Namespace', 'meshfed-ca').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+        expect((find(c.objects, 'Namespace', 'meshfed-ca') as Obj).metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
       }
       // Nothing meshfed renders may read Secrets in meshfed-ca: no Role there grants them, no ClusterRole at all.
       const grantsSecrets = (o: Obj) => (o.rules ?? []).some((r: Obj) => r.resources?.some((x: string) => x === 'secrets' || x === '*'));
@@ -385,7 +385,7 @@ describe('RUNBOOK.md', () => {
     }
   });
 
-  it('waits for the CA Issuer (SPIRE's UpstreamAuthority), the SPIRE server and the agents before going on', () => {
+  it("waits for the CA Issuer (the SPIRE server's UpstreamAuthority signs through it), the SPIRE server and the agents before going on", () => {
     const lines = runbook.split('\n');
     const at = (text: string) => lines.findIndex((l) => l.includes(text));
     expect(at('helm --kube-context=cluster-1 upgrade --install cert-manager cert-manager --repo https://charts.jetstack.io --version v1.16.5')).toBeGreaterThan(0);

@@ -129,3 +129,33 @@ export const ISTIO_CHART_FACTS = {
     source: `${ISTIO} manifests/charts/gateway/templates/service.yaml, deployment.yaml`,
   },
 } as const satisfies Readonly<Record<string, IstioChartFact>>;
+
+/**
+ * Provider facts the Istio layer relies on (kept here, not in providers.ts, which the SPIRE side owns).
+ * `namespace` + `podSecurity`: the Pod Security level a namespace meshfed does not create enforces.
+ */
+export interface IstioProviderFact {
+  readonly provider: 'gke' | 'eks';
+  readonly id: string;
+  readonly fact: string;
+  readonly source: string;
+  readonly namespace?: string;
+  readonly podSecurity?: 'privileged' | 'baseline' | 'restricted';
+}
+
+export const ISTIO_PROVIDER_FACTS: readonly IstioProviderFact[] = (['gke', 'eks'] as const).flatMap((provider) => [
+  {
+    provider,
+    id: 'kube-system-privileged',
+    namespace: 'kube-system',
+    podSecurity: 'privileged' as const,
+    fact: 'kube-system carries no pod-security.kubernetes.io labels, so Pod Security admission applies its configured default, which is privileged unless the cluster admin changes the admission configuration',
+    source: 'kubernetes/website content/en/docs/concepts/security/pod-security-admission.md (defaults); GKE and EKS ship no PodSecurity admission configuration override',
+  },
+  {
+    provider,
+    id: 'system-node-critical-in-kube-system',
+    fact: 'pods with priorityClassName system-node-critical are admitted in kube-system without a ResourceQuota (GKE limits critical priority classes elsewhere)',
+    source: 'istio/istio 1.30.3 operator/pkg/render/manifest.go clusterSpecificSettings ("GKE requires deployment in kube-system namespace")',
+  },
+]);
