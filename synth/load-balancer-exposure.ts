@@ -4,6 +4,7 @@
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import type { LoadBalancerExposure } from '../clusters/exposure';
+import { k8s } from 'cdk8s-plus-28';
 import type { ClusterSpec } from '../clusters/model';
 import { passthroughLoadBalancerAnnotations } from '../constructs/istio-model';
 import type { SynthNote } from './cluster-manifests';
@@ -24,7 +25,11 @@ export function applyExposure(cluster: ClusterSpec, target: ExposedService, expo
     for (const [k, v] of Object.entries(passthroughLoadBalancerAnnotations(cluster.provider, true))) service.metadata.addAnnotation(k, v);
   }
   if (exposure.sourceRanges.length > 0) service.addJsonPatch(JsonPatch.add('/spec/loadBalancerSourceRanges', [...exposure.sourceRanges]));
-  if (exposure.pinnedIp !== undefined) service.addJsonPatch(JsonPatch.add('/spec/loadBalancerIP', exposure.pinnedIp));
+  if (exposure.pinnedIp !== undefined) {
+    // The generated KubeService re-maps its JSON through its TypeScript property names after patches
+    // (toJson_ServiceSpec reads `loadBalancerIp`), so the patch must use that name there.
+    service.addJsonPatch(JsonPatch.add(service instanceof k8s.KubeService ? '/spec/loadBalancerIp' : '/spec/loadBalancerIP', exposure.pinnedIp));
+  }
   notes.push(...exposureNotes(cluster, target, exposure));
 }
 
