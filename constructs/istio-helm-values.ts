@@ -38,8 +38,9 @@ function gatewayValues(gw: GatewayModel): HelmValues {
     topologySpreadConstraints: zoneSpread({ istio: gw.labels.istio }),
     securityContext: gatewayPodSecurityContext(),
     containerSecurityContext: gatewayContainerSecurityContext(),
-    // The chart has no value for init containers, so the socket's CSI source and the wait container come
-    // from the spire-gateway injection template (Istio's gateway template mounts the socket). Helm merges
+    // The chart has initContainers/volumes values, but the socket's CSI source and the wait container come
+    // from the spire-gateway injection template, the same patch for every gateway (Istio's gateway template
+    // declares and mounts the socket volume). Helm merges
     // this key into the chart's default podAnnotations, which keep sidecar.istio.io/inject and Prometheus'.
     podAnnotations: { [INJECTION_TEMPLATES_ANNOTATION]: GATEWAY_INJECTION_TEMPLATES },
   };

@@ -90,7 +90,7 @@ function gatewayComponent(gw: GatewayModel): Record<string, unknown> {
       securityContext: gatewayPodSecurityContext(),
       serviceAnnotations: { ...gw.serviceAnnotations },
       service: { type: 'LoadBalancer', ...gatewayServiceSpec(gw), ports: gw.ports.map((p) => ({ ...p })) },
-      // Socket volume + wait container: patched in because the gateway chart has no values for init containers.
+      // Socket volume, wait container, zone spread: patched in because KubernetesResources has no fields for them.
       overlays: [{
         apiVersion: 'apps/v1',
         kind: 'Deployment',
