@@ -80,7 +80,7 @@ describe('stack dev', () => {
     // The network view and label are set directly, never through the chart's networkGateway value.
     expect(named('cluster-1-istio-istio-eastwestgateway').inputs.values.env.ISTIO_META_REQUESTED_NETWORK_VIEW).toBe('network1');
     expect(named('cluster-2-istio-istio-eastwestgateway').inputs.values.labels['topology.istio.io/network']).toBe('network2');
-    for (const r of ofType(RELEASE, 'cluster-')) expect(r.inputs.values.networkGateway).toBeUndefined();
+    for (const r of ofType(RELEASE, 'cluster-')) expect(r.inputs.values?.networkGateway).toBeUndefined();
   });
 
   it('orders groups before 60 -> base -> cni -> istiod -> gateways -> 65-istio-mesh', () => {
