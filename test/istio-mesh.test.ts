@@ -226,13 +226,17 @@ function controlledFromOperator(spec: Obj): Obj {
   return {
     meshConfig: spec.meshConfig,
     global: spec.values.global,
-    istiodEnv: spec.values.pilot.env,
-    templates: spec.values.sidecarInjectorWebhook.templates,
-    cni: spec.components.cni.enabled,
+    istiod: spec.values.pilot,
+    injector: spec.values.sidecarInjectorWebhook,
+    cni: [spec.components.cni.enabled, spec.components.cni.namespace, spec.values.cni],
     gateways: Object.fromEntries((spec.components.ingressGateways as Obj[]).map((g) => [g.name, {
-      labels: g.label,
-      env: Object.fromEntries((g.k8s.env ?? []).map((e: Obj) => [e.name, e.value])),
+      // istioctl's gateway component puts `label` on the pods and the Service as given.
+      podLabels: Object.entries(g.label).sort(),
+      serviceLabels: Object.entries(g.label).sort(),
+      env: (g.k8s.env ?? []).map((e: Obj) => [e.name, e.value]).sort(),
       ports: g.k8s.service.ports,
+      loadBalancer: [g.k8s.service.loadBalancerIP, g.k8s.service.loadBalancerSourceRanges],
+      topologySpread: g.k8s.overlays[0].patches.find((p: Obj) => p.path === 'spec.template.spec.topologySpreadConstraints').value,
       serviceType: g.k8s.service.type,
       serviceAnnotations: g.k8s.serviceAnnotations,
       resources: g.k8s.resources,
@@ -247,6 +251,33 @@ function controlledFromOperator(spec: Obj): Obj {
   };
 }
 
+/**
+ * What the 1.30.3 `gateway` chart renders from its values, for the settings meshfed controls (not a
+ * re-implementation; each line cites the template): a `networkGateway` value would change ports, labels and
+ * env behind meshfed's back, so it is modelled and must stay unset.
+ */
+function gatewayChartRenders(g: Obj): Obj {
+  const network = g.networkGateway as string | undefined;
+  // service.yaml: with networkGateway, a fixed list (15021, 15443, 15012, 15017) instead of service.ports.
+  const ports = network
+    ? [15021, 15443, 15012, 15017].map((port) => ({ port }))
+    : g.service.ports;
+  // deployment.yaml: labels minus app/istio (those come from the selector labels), then networkGateway's
+  // network label again; _helpers.tpl gateway.labels for the Service, plus networkGateway's label.
+  const selector: [string, string][] = [['app', g.labels.app], ['istio', g.labels.istio]];
+  const extra = Object.entries(g.labels as Record<string, string>).filter(([k]) => k !== 'app' && k !== 'istio');
+  const fromNetwork: [string, string][] = network ? [['topology.istio.io/network', network]] : [];
+  return {
+    podLabels: [...selector, ...extra, ...fromNetwork].sort(),
+    serviceLabels: [...selector, ...extra, ...fromNetwork].sort(),
+    // deployment.yaml: networkGateway's ISTIO_META_REQUESTED_NETWORK_VIEW first, then `env`.
+    env: [...(network ? [['ISTIO_META_REQUESTED_NETWORK_VIEW', network]] : []), ...Object.entries(g.env ?? {})].sort(),
+    ports,
+    loadBalancer: [g.service.loadBalancerIP, g.service.loadBalancerSourceRanges],
+    topologySpread: g.topologySpreadConstraints,
+  };
+}
+
 function controlledFromHelm(values: Obj): Obj {
   // Helm-installed gateways get the socket and the wait container from the injection template they name.
   const gatewayPatch = (g: Obj): Obj => {
@@ -257,14 +288,14 @@ function controlledFromHelm(values: Obj): Obj {
   return {
     meshConfig: values.istiod.meshConfig,
     global: values.istiod.global,
-    istiodEnv: values.istiod.env,
-    templates: values.istiod.sidecarInjectorWebhook.templates,
-    cni: values.istiod.cni.enabled,
+    istiod: {
+      env: values.istiod.env, autoscaleMin: values.istiod.autoscaleMin, autoscaleMax: values.istiod.autoscaleMax,
+      seccompProfile: values.istiod.seccompProfile, affinity: values.istiod.affinity, topologySpreadConstraints: values.istiod.topologySpreadConstraints,
+    },
+    injector: values.istiod.sidecarInjectorWebhook,
+    cni: [values.istiod.cni.enabled, 'kube-system', (({ global: _g, ...rest }) => rest)(values.cni)],
     gateways: Object.fromEntries(Object.entries(values.gateways as Record<string, Obj>).map(([name, g]) => [name, {
-      labels: g.labels,
-      // The gateway chart derives ISTIO_META_REQUESTED_NETWORK_VIEW from networkGateway.
-      env: { ...g.env, ...(g.networkGateway ? { ISTIO_META_REQUESTED_NETWORK_VIEW: g.networkGateway } : {}) },
-      ports: g.service.ports,
+      ...gatewayChartRenders(g),
       serviceType: g.service.type,
       serviceAnnotations: g.service.annotations,
       resources: g.resources,
