@@ -98,7 +98,7 @@ export const ISTIO_HELM_ALLOWED_PATHS: Readonly<Record<'base' | 'cni' | 'istiod'
     ['resources', '**'], ['replicaCount'],
     ['autoscaling', 'enabled'], ['autoscaling', 'minReplicas'], ['autoscaling', 'maxReplicas'],
     ['podDisruptionBudget', 'minAvailable'],
-    ['affinity', '**'], ['topologySpreadConstraints', '**'], ['securityContext', '**'], ['containerSecurityContext', '**'], ['podAnnotations', '*'],
+    ['affinity', '**'], ['topologySpreadConstraints', '**'], ['securityContext', '**'], ['rbac', 'enabled'], ['containerSecurityContext', '**'], ['podAnnotations', '*'],
   ],
 };
 

@@ -43,6 +43,10 @@ function gatewayValues(gw: GatewayModel): HelmValues {
     // declares and mounts the socket volume). Helm merges
     // this key into the chart's default podAnnotations, which keep sidecar.istio.io/inject and Prometheus'.
     podAnnotations: { [INJECTION_TEMPLATES_ANNOTATION]: GATEWAY_INJECTION_TEMPLATES },
+    // The east-west gateway only passes TLS through and never serves credentialName Secrets, so it gets no
+    // SDS Role over istio-system's Secrets (gateway chart templates/role.yaml, `rbac.enabled`), which hold
+    // istiod's own CA key.
+    ...(gw.role === 'eastwest' ? { rbac: { enabled: false } } : {}),
   };
 }
 

@@ -171,6 +171,9 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
       expect(ew.labels['topology.istio.io/network']).toBe(spec.network);
       expect(ew.env.ISTIO_META_REQUESTED_NETWORK_VIEW).toBe(spec.network);
       expect(ew.service.ports.map((p: Obj) => p.port)).toEqual([15021, 15443]);
+      // Passthrough only: no SDS Role over istio-system's Secrets (istiod's CA key is there).
+      expect(ew.rbac).toEqual({ enabled: false });
+      expect(values.gateways[INGRESS_GATEWAY].rbac).toBeUndefined();
     });
 
     it('exposes *.local through the cross-network Gateway and enforces STRICT mTLS', () => {
