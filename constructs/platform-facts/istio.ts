@@ -150,7 +150,8 @@ export const ISTIO_PROVIDER_FACTS: readonly IstioProviderFact[] = (['gke', 'eks'
     namespace: 'kube-system',
     podSecurity: 'privileged' as const,
     fact: 'kube-system carries no pod-security.kubernetes.io labels, so Pod Security admission applies its configured default, which is privileged unless the cluster admin changes the admission configuration',
-    source: 'kubernetes/website content/en/docs/concepts/security/pod-security-admission.md (defaults); GKE and EKS ship no PodSecurity admission configuration override',
+    // Not read from GKE/EKS sources: that neither overrides the admission defaults is an assumption to re-check.
+    source: 'Kubernetes Pod Security admission defaults (enforce: privileged for unlabelled namespaces, kubernetes/website content/en/docs/concepts/security/pod-security-admission.md)',
   },
   {
     provider,
