@@ -48,3 +48,67 @@ export function exposesBundleEndpoint(topology: Topology, cluster: ClusterSpec):
 export function upstreamServerOf(topology: Topology, cluster: ClusterSpec): ClusterSpec | undefined {
   return cluster.nestedUnder === undefined ? undefined : findCluster(topology, cluster.nestedUnder);
 }
+
+/** An ordered pair (cluster, peer): cluster's istiod discovers peer's endpoints through a remote secret. */
+export interface DiscoveryPair {
+  /** The cluster whose istiod gets the remote secret. */
+  readonly cluster: string;
+  /** The cluster whose endpoints it discovers. */
+  readonly peer: string;
+}
+
+/**
+ * Trust as synth actually renders it, not as the topology's `federation:` key wishes it: a cluster's
+ * workloads federate with a peer trust domain only when the peer's bundle endpoint address and root
+ * certificate are both known (trust-charts.ts renders the relationship and federatesWith only then).
+ * Computed once per topology (trustRelations) and shared by synth, the RUNBOOK and the Pulumi stack.
+ */
+export interface TrustRelations {
+  /** Peer trust domains the cluster's workloads federate with (rendered), sorted. */
+  federatesWith(clusterName: string): readonly string[];
+  /** Whether workloads of the two clusters can verify each other's certificates, in both directions. */
+  authenticates(a: string, b: string): boolean;
+  /** Ordered pairs, in topology order, of clusters that authenticate each other. */
+  readonly discoveryPairs: readonly DiscoveryPair[];
+  /** Clusters that discover `peer` (their istiods route to its east-west gateway), in topology order. */
+  discoverersOf(peer: string): readonly ClusterSpec[];
+}
+
+/** Whether a federation peer's trust is rendered: its bundle endpoint URL and bootstrap root are known. */
+export function isRenderedPeer(peer: FederationPeer): boolean {
+  return peer.bundleEndpointUrl !== undefined && peer.rootPem !== undefined;
+}
+
+/** The rendered trust relations of a topology, computed once (one federationPeers call per root cluster). */
+export function trustRelations(topology: Topology): TrustRelations {
+  const byName = new Map(topology.clusters.map((c) => [c.name, c]));
+  // Federation is per trust domain, and a nested cluster has its root's peers: compute per root only.
+  const renderedByRoot = new Map<string, ReadonlySet<string>>();
+  for (const root of rootClusters(topology)) {
+    renderedByRoot.set(root.name, new Set(federationPeers(topology, root.name).filter(isRenderedPeer).map((p) => p.trustDomain)));
+  }
+  const cluster = (name: string): ClusterSpec => {
+    const c = byName.get(name);
+    if (!c) throw new Error(`internal: no cluster named ${name} in environment ${topology.environment}`);
+    return c;
+  };
+  const rendered = (c: ClusterSpec): ReadonlySet<string> => renderedByRoot.get(c.root)!;
+  const mutual = (a: ClusterSpec, b: ClusterSpec): boolean =>
+    a.trustDomain === b.trustDomain || (rendered(a).has(b.trustDomain) && rendered(b).has(a.trustDomain));
+  const pairs: DiscoveryPair[] = [];
+  const discoverers = new Map<string, ClusterSpec[]>(topology.clusters.map((c) => [c.name, []]));
+  for (const a of topology.clusters) {
+    for (const b of topology.clusters) {
+      if (a.name !== b.name && mutual(a, b)) {
+        pairs.push({ cluster: a.name, peer: b.name });
+        discoverers.get(b.name)!.push(a);
+      }
+    }
+  }
+  return {
+    federatesWith: (name) => [...rendered(cluster(name))].sort(),
+    authenticates: (a, b) => mutual(cluster(a), cluster(b)),
+    discoveryPairs: pairs,
+    discoverersOf: (peer) => discoverers.get(cluster(peer).name)!,
+  };
+}

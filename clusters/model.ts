@@ -67,7 +67,7 @@ export interface RootCaSpec {
   readonly certificateFile: string;
   /** PEM text of the CA certificate(s). */
   readonly certificatePem: string;
-  /** kubernetes.io/tls Secret in istio-system holding the key pair. */
+  /** kubernetes.io/tls Secret in the CA namespace (meshfed-ca) holding the key pair. */
   readonly secretName: string;
 }
 

@@ -47,6 +47,13 @@ function istioSettings(t: TopologyParsed): Problem[] {
     problems.push({ path: ['istio', 'gatewayReplicas', 'max'], message: `${max} is less than min ${min}; the gateways' autoscaler needs min <= max` });
   }
   t.clusters.forEach((c, i) => {
+    problems.push(...sourceRangeProblems(c.istio.eastWestGateway?.loadBalancerSourceRanges, at(i, 'istio', 'eastWestGateway', 'loadBalancerSourceRanges')));
+    problems.push(...sourceRangeProblems(c.bundleEndpoint?.loadBalancerSourceRanges, at(i, 'bundleEndpoint', 'loadBalancerSourceRanges')));
+    problems.push(...sourceRangeProblems(c.serverEndpoint?.loadBalancerSourceRanges, at(i, 'serverEndpoint', 'loadBalancerSourceRanges')));
+    const ewAddress = c.istio.eastWestGateway?.address;
+    if (ewAddress !== undefined && typeof parseCidr(`${ewAddress}/32`) === 'string') {
+      problems.push({ path: at(i, 'istio', 'eastWestGateway', 'address'), message: `${formatValue(ewAddress)} must be an IPv4 address (it is pinned as the Service's loadBalancerIP)` });
+    }
     const minor = Number(c.kubernetesVersion.split('.')[1]);
     if (c.istio.nativeSidecars === true && minor < 29) {
       problems.push({
@@ -56,6 +63,14 @@ function istioSettings(t: TopologyParsed): Problem[] {
     }
   });
   return problems;
+}
+
+/** Each range must be a valid IPv4 network (octets, prefix, no host bits), as the cloud firewall takes it. */
+function sourceRangeProblems(ranges: readonly string[] | undefined, path: Problem['path']): Problem[] {
+  return (ranges ?? []).flatMap((r, j) => {
+    const result = parseCidr(r);
+    return typeof result === 'string' ? [{ path: [...path, j], message: `${formatValue(r)} ${result}` }] : [];
+  });
 }
 
 /** rootCa and bundleEndpoint describe a trust domain's root; serverEndpoint a server that has nested children. */

@@ -13,6 +13,15 @@ const DURATION_RULE = 'a Go duration such as "30s", "10m", "1h" or "1h30m"';
 const CPU_QUANTITY = /^(\d+m|\d+(\.\d+)?)$/;
 const MEMORY_QUANTITY = /^\d+(Ki|Mi|Gi)$/;
 
+/** IPv4 CIDR syntax; ranges are checked again in rules.ts (prefix, octets). */
+const IPV4_CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+/**
+ * Service.spec.loadBalancerSourceRanges for a load balancer peers dial. Default: the consumers' `cidr`s when
+ * every consumer shares this cluster's Istio `network` (then the load balancer is internal too); otherwise
+ * none (open), because traffic over the internet arrives from the peers' egress addresses, which only you know.
+ */
+const sourceRanges = () => z.array(z.string().regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "203.0.113.0/24"' })).min(1).optional();
+
 const dnsLabel = () => z.string().regex(DNS_LABEL, { message: `must be ${DNS_LABEL_RULE}` });
 const duration = () => z.string().regex(GO_DURATION, { message: `must be ${DURATION_RULE}` });
 
@@ -115,6 +124,8 @@ const ENDPOINT = (defaultPort: number) =>
       serviceType: z.enum(['LoadBalancer', 'NodePort', 'ClusterIP']).default('LoadBalancer'),
       /** Service annotations, e.g. an internal load balancer or a reserved address. */
       annotations: z.record(z.string(), z.string()).default({}),
+      /** Who may connect (LoadBalancer only); see sourceRanges for the default. */
+      loadBalancerSourceRanges: sourceRanges(),
     })
     .strict();
 
@@ -123,7 +134,7 @@ const ROOT_CA = z
   .object({
     /** PEM file, relative to the topology file; may hold several CA certificates (root rotation). */
     certificateFile: z.string().min(1),
-    /** kubernetes.io/tls Secret in istio-system holding the key pair (the trust domain's CA lives there), created outside meshfed. */
+    /** kubernetes.io/tls Secret in meshfed-ca holding the key pair (the trust domain's CA lives there, out of every workload's reach), created outside meshfed. */
     secretName: dnsLabel().default('spire-root-ca'),
   })
   .strict();
@@ -133,6 +144,16 @@ const CLUSTER_ISTIO = z
   .object({
     /** Inject istio-proxy as a native sidecar; default: what Istio does on the cluster's version (1.33+). */
     nativeSidecars: z.boolean().optional(),
+    /** The east-west gateway's load balancer: reserved address (pinned on GKE) and who may connect. */
+    eastWestGateway: z
+      .object({
+        /** IPv4 address reserved for the gateway's load balancer; omit to let the provider pick. */
+        address: z.string().min(1).optional(),
+        /** Who may connect to 15443/15021; see sourceRanges for the default. */
+        loadBalancerSourceRanges: sourceRanges(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

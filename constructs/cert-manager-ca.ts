@@ -1,14 +1,21 @@
 /**
  * The trust domain's CA chain in cert-manager, which SPIRE's cert-manager UpstreamAuthority signs
- * its server CA with (and istiod's plug-in CA, istiod-ca.ts): self-signed issuer -> root CA Certificate
- * -> CA Issuer, or a CA Issuer over a root key pair supplied from outside (a Secret created by hand).
+ * its server CA with: self-signed issuer -> root CA Certificate -> CA Issuer, or a CA Issuer over a root
+ * key pair supplied from outside (a Secret created by hand).
+ *
+ * It lives in its own namespace (CA_NAMESPACE) where nothing runs and no workload's Role may read
+ * Secrets: the root key is what every peer trusts, so an Envoy compromise on a gateway (whose SDS Role
+ * reads istio-system's Secrets) must not reach it. Only cert-manager's controller reads it; the SPIRE
+ * server may create CertificateRequests there (no Secret access). A Certificate can only use an Issuer of
+ * its own namespace, so nothing outside this namespace can have cert-manager sign with the root.
  */
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages, Issuer,
 } from '../imports/cert-manager.io';
-import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
 import { commonLabels } from './names';
+import { podSecurityLabels } from './namespaces';
 import { requireDnsLabel, requireDuration, requireTrustDomain } from './props-error';
 import { UpstreamAuthority } from './upstream-authority';
 
@@ -38,12 +45,22 @@ export class RootCaSource {
   ) {}
 }
 
+/** Namespace of the trust domain's root key and CA Issuer: no workloads, no workload Role reads its Secrets. */
+export const CA_NAMESPACE = 'meshfed-ca';
+
+/** The CA namespace; Pod Security "restricted" (nothing is meant to run there at all). */
+export class CaNamespace extends Construct {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new kplus.Namespace(this, 'Resource', { metadata: { name: CA_NAMESPACE, labels: podSecurityLabels('restricted') } });
+  }
+}
+
 export interface CertManagerCaProps {
   readonly trustDomain: string;
   /**
-   * Where the root, its Issuers and the root Secret live. Certificates can only use an Issuer of their
-   * own namespace, so this is the namespace of istiod's plug-in CA (IstiodCa); SPIRE's server creates its
-   * CertificateRequests here. @default "istio-system"
+   * Where the root, its Issuers and the root Secret live; SPIRE's server creates its CertificateRequests
+   * here. @default CA_NAMESPACE ("meshfed-ca")
    */
   readonly namespace?: string;
   /** @default RootCaSource.generated() */
@@ -63,7 +80,7 @@ export class CertManagerCa extends Construct {
   constructor(scope: Construct, id: string, props: CertManagerCaProps) {
     super(scope, id);
     requireTrustDomain('CertManagerCa.trustDomain', props.trustDomain);
-    const namespace = props.namespace ?? ISTIO_SYSTEM_NAMESPACE;
+    const namespace = props.namespace ?? CA_NAMESPACE;
     requireDnsLabel('CertManagerCa.namespace', namespace);
     const root = props.root ?? RootCaSource.generated();
     const labels = commonLabels('spire-upstream-ca');

@@ -1,7 +1,8 @@
 /**
  * Pod-level pieces of meshfed's Istio gateways shared by both renderings: the SPIRE Workload API socket
  * volume, the init container that holds the gateway until the socket exists (istio-agent checks for the
- * socket once at start and otherwise falls back to istiod's CA for good), security contexts, anti-affinity.
+ * socket once at start and, with WORKLOAD_IDENTITY_SOCKET_FILE set, exits when it is missing), security
+ * contexts, anti-affinity and zone spread.
  */
 import { CSI_DRIVER_NAME, PATHS } from './names';
 import {
@@ -18,9 +19,9 @@ export const GATEWAY_INJECTION_TEMPLATES = `gateway,${SPIRE_GATEWAY_TEMPLATE}`;
 /**
  * The pod patch of the `spire-gateway` template, applied by the injector after Istio's `gateway` template
  * as a strategic merge patch. That template already mounts a `workload-socket` volume into istio-proxy (at
- * /var/run/secrets/workload-spiffe-uds) but backs it with `emptyDir: {}`, so this patch swaps the source:
- * `emptyDir: null` deletes it (a merged volume with two sources would be rejected) and the CSI source takes
- * its place. Plus the wait container, as the IstioOperator's overlays add for istioctl-installed gateways.
+ * /var/run/secrets/workload-spiffe-uds), declared as `emptyDir:` with a null value (no source; 1.30.3
+ * gateway-injection-template.yaml), so this patch gives it the CSI source; `emptyDir: null` (delete) keeps
+ * it single-sourced should a release give it a real emptyDir (a volume with two sources is rejected). Plus the wait container, as the IstioOperator's overlays add for istioctl-installed gateways.
  */
 export function spireGatewayTemplatePatch(): Record<string, unknown> {
   return {
@@ -46,6 +47,14 @@ export function socketVolume(): Record<string, unknown> {
 
 export function socketVolumeMount(): Record<string, unknown> {
   return { name: WORKLOAD_SOCKET_VOLUME, mountPath: WORKLOAD_SOCKET_DIR, readOnly: true };
+}
+
+/** The Service fields that restrict and pin a gateway's load balancer (clusters/exposure.ts). */
+export function gatewayServiceSpec(gw: GatewayModel): Record<string, unknown> {
+  return {
+    ...(gw.exposure.pinnedIp !== undefined ? { loadBalancerIP: gw.exposure.pinnedIp } : {}),
+    ...(gw.exposure.sourceRanges.length > 0 ? { loadBalancerSourceRanges: [...gw.exposure.sourceRanges] } : {}),
+  };
 }
 
 export function gatewayContainerSecurityContext(): Record<string, unknown> {
@@ -86,12 +95,28 @@ export function waitForSocketContainer(): Record<string, unknown> {
 
 /** Spread replicas over nodes (preferred, so a small node pool still schedules them). */
 export function gatewayAffinity(gateway: GatewayModel): Record<string, unknown> {
+  return spreadAffinity({ istio: gateway.labels.istio });
+}
+
+/** Preferred anti-affinity on the node for pods matching `matchLabels`. */
+export function spreadAffinity(matchLabels: Readonly<Record<string, string>>): Record<string, unknown> {
   return {
     podAntiAffinity: {
       preferredDuringSchedulingIgnoredDuringExecution: [{
         weight: 100,
-        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { istio: gateway.labels.istio } } },
+        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...matchLabels } } },
       }],
     },
   };
 }
+
+/**
+ * Spread replicas over zones (ScheduleAnyway: a single-zone cluster still schedules them), so a zone outage
+ * leaves replicas running.
+ */
+export function zoneSpread(matchLabels: Readonly<Record<string, string>>): Record<string, unknown>[] {
+  return [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...matchLabels } } }];
+}
+
+/** istiod's pod labels the chart sets (istio-discovery templates/deployment.yaml: `app: istiod`, `istio: pilot`). */
+export const ISTIOD_POD_LABELS: Readonly<Record<string, string>> = { app: 'istiod', istio: 'pilot' };

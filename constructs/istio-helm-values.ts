@@ -5,10 +5,10 @@
  * gateway}/values.yaml of the pinned release: in the istiod chart the former `pilot.*` values are top-level.
  */
 import {
-  GATEWAY_INJECTION_TEMPLATES, gatewayAffinity, gatewayContainerSecurityContext, gatewayPodSecurityContext, injectionTemplates,
+  GATEWAY_INJECTION_TEMPLATES, gatewayAffinity, gatewayContainerSecurityContext, gatewayPodSecurityContext, gatewayServiceSpec, zoneSpread,
 } from './istio-gateway-pod';
 import { type GatewayModel, INJECTION_TEMPLATES_ANNOTATION, type IstioModel } from './istio-model';
-import { globalValuesOf, meshConfigOf } from './istio-operator';
+import { cniValuesOf, globalValuesOf, istiodValuesOf, meshConfigOf, sidecarInjectorValuesOf } from './istio-operator';
 
 export type HelmValues = Record<string, unknown>;
 
@@ -23,22 +23,30 @@ export interface IstioHelmValues {
 function gatewayValues(gw: GatewayModel): HelmValues {
   return {
     name: gw.name,
+    // `labels` reach the Service, Deployment and pods (gateway chart _helpers.tpl gateway.labels), so the
+    // east-west Service carries topology.istio.io/network, by which istiod finds network gateways. No
+    // `networkGateway` value: with it the chart renders its own port list (15021, 15443, 15012, 15017 in
+    // templates/service.yaml, ignoring service.ports) and a second network label on the pods.
     labels: { ...gw.labels },
-    ...(gw.networkGateway ? { networkGateway: gw.networkGateway } : {}),
-    // The chart sets ISTIO_META_REQUESTED_NETWORK_VIEW itself from networkGateway; `env` carries the rest.
-    env: Object.fromEntries(Object.entries(gw.env).filter(([k]) => !(gw.networkGateway && k === 'ISTIO_META_REQUESTED_NETWORK_VIEW'))),
-    service: { type: 'LoadBalancer', annotations: { ...gw.serviceAnnotations }, ports: gw.ports.map((p) => ({ ...p })) },
+    env: { ...gw.env },
+    service: { type: 'LoadBalancer', annotations: { ...gw.serviceAnnotations }, ...gatewayServiceSpec(gw), ports: gw.ports.map((p) => ({ ...p })) },
     resources: { requests: { ...gw.resources.requests }, limits: { ...gw.resources.limits } },
     replicaCount: gw.minReplicas,
     autoscaling: { enabled: true, minReplicas: gw.minReplicas, maxReplicas: gw.maxReplicas },
     podDisruptionBudget: { minAvailable: gw.pdbMinAvailable },
     affinity: gatewayAffinity(gw),
+    topologySpreadConstraints: zoneSpread({ istio: gw.labels.istio }),
     securityContext: gatewayPodSecurityContext(),
     containerSecurityContext: gatewayContainerSecurityContext(),
-    // The chart has no value for init containers, so the socket's CSI source and the wait container come
-    // from the spire-gateway injection template (Istio's gateway template mounts the socket). Helm merges
+    // The chart has initContainers/volumes values, but the socket's CSI source and the wait container come
+    // from the spire-gateway injection template, the same patch for every gateway (Istio's gateway template
+    // declares and mounts the socket volume). Helm merges
     // this key into the chart's default podAnnotations, which keep sidecar.istio.io/inject and Prometheus'.
     podAnnotations: { [INJECTION_TEMPLATES_ANNOTATION]: GATEWAY_INJECTION_TEMPLATES },
+    // The east-west gateway only passes TLS through and never serves credentialName Secrets, so it gets no
+    // SDS Role over istio-system's Secrets (gateway chart templates/role.yaml, `rbac.enabled`), which hold
+    // istiod's own CA key.
+    ...(gw.role === 'eastwest' ? { rbac: { enabled: false } } : {}),
   };
 }
 
@@ -46,15 +54,15 @@ export function istioHelmValues(model: IstioModel): IstioHelmValues {
   const global = globalValuesOf(model);
   return {
     base: { global: { istioNamespace: 'istio-system' } },
-    cni: { global: { ...(model.platform ? { platform: model.platform } : {}) } },
+    cni: { global: { ...(model.platform ? { platform: model.platform } : {}) }, ...cniValuesOf() },
     istiod: {
       global,
       meshConfig: meshConfigOf(model),
-      env: { ...model.istiodEnv },
+      ...istiodValuesOf(model),
       // Istio CNI is installed (the cni release), so the injector must not add the NET_ADMIN istio-init
       // container that Pod Security "restricted" rejects; istioctl derives this from components.cni.
       cni: { enabled: true },
-      sidecarInjectorWebhook: { templates: injectionTemplates(model) },
+      sidecarInjectorWebhook: sidecarInjectorValuesOf(model),
     },
     gateways: Object.fromEntries(model.gateways.map((gw) => [gw.name, gatewayValues(gw)])),
   };

@@ -3,7 +3,8 @@
  * renderings (the IstioOperator for `istioctl install -f`, istio-operator.ts, and the Helm values of the
  * official charts, istio-helm-values.ts) are written from this model only, so they cannot drift apart.
  */
-import { federationPeers } from '../clusters/federation';
+import { eastWestExposure, type LoadBalancerExposure } from '../clusters/exposure';
+import { federationPeers, trustRelations, type TrustRelations } from '../clusters/federation';
 import { federatedTrustDomains, findCluster, type Provider, type Topology } from '../clusters/model';
 import { CSI_DRIVER_NAME, PATHS } from './names';
 import { PropsError, requireTrustDomain } from './props-error';
@@ -12,7 +13,11 @@ import { ISTIO_VERSION } from './versions';
 export const ISTIO_SYSTEM_NAMESPACE = 'istio-system';
 /** Where istio-agent looks for a SPIFFE Workload API socket (security.WorkloadIdentityPath upstream). */
 export const WORKLOAD_SOCKET_DIR = '/run/secrets/workload-spiffe-uds';
-/** Volume name Istio's sidecar template declares (with a null source) for the Workload API socket. */
+/**
+ * Volume name Istio's sidecar and gateway templates declare for the Workload API socket, as `emptyDir:`
+ * with no value (null), i.e. with no source (istio/istio 1.30.3 manifests/charts/istio-control/
+ * istio-discovery/files/injection-template.yaml and gateway-injection-template.yaml, `volumes:`).
+ */
 export const WORKLOAD_SOCKET_VOLUME = 'workload-socket';
 export const INGRESS_GATEWAY = 'istio-ingressgateway';
 export const EASTWEST_GATEWAY = 'istio-eastwestgateway';
@@ -25,6 +30,24 @@ export const ISTIO_PROXY_UID = 1337;
 export const INJECTION_TEMPLATES_ANNOTATION = 'inject.istio.io/templates';
 /** Istio's own `sidecar` template, then meshfed's `spire` template (spireInjectionTemplate) on top of it. */
 export const SPIRE_INJECTION_TEMPLATES = 'sidecar,spire';
+/**
+ * The injector's default templates (sidecarInjectorWebhook.defaultTemplates): every injected pod gets the
+ * SPIRE socket, also when it carries no templates annotation (istio-discovery chart
+ * templates/istiod-injector-configmap.yaml renders `defaultTemplates`, default `[sidecar]`).
+ */
+export const DEFAULT_INJECTION_TEMPLATES: readonly string[] = ['sidecar', 'spire'];
+/**
+ * istio-agent's env var naming the Workload API socket file in WORKLOAD_SOCKET_DIR. With a name other than
+ * Istio's default ("socket") and no socket there at start, istio-agent exits with "agent configured for
+ * non-default SDS socket path ... but no socket found" (istio/istio 1.30.3 pkg/istio-agent/agent.go
+ * Agent.Run); it never falls back to istiod's CA. So it is set only where the SPIRE socket is mounted:
+ * on istio-proxy by the spire template and on the gateways, never mesh-wide in proxyMetadata.
+ */
+export const WORKLOAD_IDENTITY_SOCKET_FILE_ENV = 'WORKLOAD_IDENTITY_SOCKET_FILE';
+/** Pod Security "restricted" requires a seccomp profile; RuntimeDefault is the runtime's default filter. */
+export const RUNTIME_DEFAULT_SECCOMP = { type: 'RuntimeDefault' } as const;
+/** Namespace of the Istio CNI node agent on every provider (it needs host paths and root; see cniNamespace). */
+export const CNI_NAMESPACE = 'kube-system';
 
 /** Parses "1.30.3" / "1.33" into [major, minor]. */
 export function minorVersion(version: string): [number, number] {
@@ -92,8 +115,6 @@ export interface GatewayModel {
   readonly role: 'ingress' | 'eastwest';
   /** Pod and Service labels; `istio` is what Gateway selectors match. */
   readonly labels: Readonly<Record<string, string>>;
-  /** Set for east-west gateways: the network whose endpoints this gateway exposes. */
-  readonly networkGateway?: string;
   readonly env: Readonly<Record<string, string>>;
   readonly ports: readonly GatewayPort[];
   /** L4 passthrough load balancer annotations for the provider. */
@@ -102,6 +123,8 @@ export interface GatewayModel {
   readonly minReplicas: number;
   readonly maxReplicas: number;
   readonly pdbMinAvailable: number;
+  /** Who may reach the load balancer, internal or not, pinned address (clusters/exposure.ts). */
+  readonly exposure: LoadBalancerExposure;
 }
 
 export interface IstioModelOptions {
@@ -138,10 +161,13 @@ export interface IstioModel {
   /** Istio's platform value (CNI paths), if the provider needs one. */
   readonly platform?: string;
   /**
-   * Namespace of the Istio CNI node agent: kube-system on GKE, which admits system-node-critical pods
-   * only there (without a ResourceQuota), else istio-system.
+   * Namespace of the Istio CNI node agent: kube-system on every provider. Its DaemonSet needs root, host
+   * paths and privileges that istio-system's enforced "restricted" refuses, and it is system-node-critical,
+   * which GKE admits only in kube-system unless a ResourceQuota for that class exists.
    */
   readonly cniNamespace: string;
+  /** istiod replicas (>= 2: the injection webhook fails closed, so one replica stops pod creation on restart). */
+  readonly istiodReplicas: { readonly min: number; readonly max: number };
   readonly gateways: readonly GatewayModel[];
 }
 
@@ -150,15 +176,18 @@ const GATEWAY_RESOURCES: ContainerResourcesSpec = { requests: { cpu: '100m', mem
 /**
  * L4 load balancers that pass TLS through untouched: east-west traffic is mTLS end to end with SPIFFE
  * identities, so a load balancer must never terminate TLS or add PROXY protocol headers.
- * GKE: the default external passthrough LB (backend-service based, `cloud.google.com/l4-rbs`).
- * EKS: the AWS Load Balancer Controller's NLB with IP targets.
+ * GKE: the external passthrough LB (backend-service based, `cloud.google.com/l4-rbs`), or the internal
+ * passthrough LB (`networking.gke.io/load-balancer-type: Internal`).
+ * EKS: an NLB from the in-tree AWS cloud provider (`aws-load-balancer-type: nlb`, TCP listeners, instance
+ * targets), so no AWS Load Balancer Controller is needed; it applies loadBalancerSourceRanges to the node
+ * security group (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go: ServiceAnnotationLoadBalancerType,
+ * ServiceAnnotationLoadBalancerInternal, EnsureLoadBalancer -> updateInstanceSecurityGroupsForNLB).
  */
-export function passthroughLoadBalancerAnnotations(provider: Provider): Record<string, string> {
-  if (provider === 'gke') return { 'cloud.google.com/l4-rbs': 'enabled' };
+export function passthroughLoadBalancerAnnotations(provider: Provider, internal = false): Record<string, string> {
+  if (provider === 'gke') return internal ? { 'networking.gke.io/load-balancer-type': 'Internal' } : { 'cloud.google.com/l4-rbs': 'enabled' };
   return {
-    'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
-    'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
-    'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+    'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
+    ...(internal ? { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' } : {}),
   };
 }
 
@@ -180,8 +209,16 @@ export function istioOptionsFromTopology(topology: Topology, clusterName: string
   };
 }
 
-/** @param options what the topology chooses (istioOptionsFromTopology) unless given. */
-export function istioModel(topology: Topology, clusterName: string, options: IstioModelOptions = istioOptionsFromTopology(topology, clusterName)): IstioModel {
+/**
+ * @param options what the topology chooses (istioOptionsFromTopology) unless given.
+ * @param relations trustRelations(topology), when the caller has computed it already.
+ */
+export function istioModel(
+  topology: Topology,
+  clusterName: string,
+  options: IstioModelOptions = istioOptionsFromTopology(topology, clusterName),
+  relations: TrustRelations = trustRelations(topology),
+): IstioModel {
   const cluster = findCluster(topology, clusterName);
   const peers = federatedTrustDomains(topology, clusterName);
   requireTrustDomain('istioModel.trustDomain', cluster.trustDomain);
@@ -197,34 +234,40 @@ export function istioModel(topology: Topology, clusterName: string, options: Ist
   if (!Number.isInteger(replicas.min) || replicas.min < 1 || replicas.max < replicas.min) {
     throw new PropsError(`istioModel.gatewayReplicas: min ${replicas.min} / max ${replicas.max} must satisfy 1 <= min <= max`);
   }
-  const lb = passthroughLoadBalancerAnnotations(cluster.provider);
   const common = { resources: GATEWAY_RESOURCES, minReplicas: replicas.min, maxReplicas: replicas.max, pdbMinAvailable: 1 };
+  // Both gateways mount the SPIRE socket, so istio-agent must look for SPIRE's socket name there.
+  const socketEnv = { [WORKLOAD_IDENTITY_SOCKET_FILE_ENV]: PATHS.agentSocketName };
+  const eastWest = eastWestExposure(cluster, relations);
+  // The ingress gateway serves clients meshfed does not know: open, external, unpinned.
+  const ingress: LoadBalancerExposure = { consumers: [], internal: false, sourceRanges: [], rangesFrom: 'none' };
   const gateways: GatewayModel[] = [
     {
       name: INGRESS_GATEWAY,
       role: 'ingress',
       labels: { app: INGRESS_GATEWAY, istio: 'ingressgateway' },
-      env: {},
+      env: { ...socketEnv },
       ports: [
         { name: 'status-port', port: GATEWAY_STATUS_PORT, targetPort: GATEWAY_STATUS_PORT, protocol: 'TCP' },
         { name: 'http2', port: 80, targetPort: 8080, protocol: 'TCP' },
         { name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' },
       ],
-      serviceAnnotations: lb,
+      serviceAnnotations: passthroughLoadBalancerAnnotations(cluster.provider),
+      exposure: ingress,
       ...common,
     },
     {
       name: EASTWEST_GATEWAY,
       role: 'eastwest',
       labels: { app: EASTWEST_GATEWAY, istio: 'eastwestgateway', 'topology.istio.io/network': cluster.network },
-      networkGateway: cluster.network,
-      // Only endpoints of this network are exposed through this gateway.
-      env: { ISTIO_META_REQUESTED_NETWORK_VIEW: cluster.network },
+      // Only endpoints of this network are exposed through this gateway. Set here, not through the gateway
+      // chart's networkGateway value, which would also publish istiod's 15012 and 15017 (see istio-helm-values.ts).
+      env: { ISTIO_META_REQUESTED_NETWORK_VIEW: cluster.network, ...socketEnv },
       ports: [
         { name: 'status-port', port: GATEWAY_STATUS_PORT, targetPort: GATEWAY_STATUS_PORT, protocol: 'TCP' },
         { name: 'tls', port: EASTWEST_TLS_PORT, targetPort: EASTWEST_TLS_PORT, protocol: 'TCP' },
       ],
-      serviceAnnotations: lb,
+      serviceAnnotations: passthroughLoadBalancerAnnotations(cluster.provider, eastWest.internal),
+      exposure: eastWest,
       ...common,
     },
   ];
@@ -237,24 +280,28 @@ export function istioModel(topology: Topology, clusterName: string, options: Ist
     trustDomain: cluster.trustDomain,
     peerTrustDomains: peers,
     acceptance: acceptance.kind,
-    trustDomainAliases: acceptance.kind === 'aliases' ? peers : [],
+    // Also with caCertificates: istiod expands the SANs it expects of a service's endpoints only with
+    // trustDomainAliases (istio/istio 1.30.3 pilot/pkg/model/push_context.go addServiceAccounts ->
+    // pkg/spiffe ExpandWithTrustDomains), so without them a call to a peer's endpoint fails SAN matching.
+    trustDomainAliases: peers,
     caCertificates,
     nativeSidecars,
     proxyMetadata: {
       // DNS proxying in istio-agent: names of remote-only Services resolve in every cluster.
       ISTIO_META_DNS_CAPTURE: 'true',
-      // meshfed's SPIRE agent names its socket spire-agent.sock, not Istio's default "socket".
-      WORKLOAD_IDENTITY_SOCKET_FILE: PATHS.agentSocketName,
+      // No WORKLOAD_IDENTITY_SOCKET_FILE here: see WORKLOAD_IDENTITY_SOCKET_FILE_ENV.
     },
     istiodEnv: {
-      // Istio 1.25+ allocates ServiceEntry addresses in istiod (status.addresses); this replaces the
-      // deprecated per-proxy ISTIO_META_DNS_AUTO_ALLOCATE.
+      // istiod allocates ServiceEntry addresses (status.addresses), replacing the deprecated per-proxy
+      // ISTIO_META_DNS_AUTO_ALLOCATE. Already the default in 1.30.3 (pilot/pkg/features/pilot.go); pinned
+      // because DNS capture of remote-only ServiceEntries relies on it.
       PILOT_ENABLE_IP_AUTOALLOCATE: 'true',
       ENABLE_NATIVE_SIDECARS: String(nativeSidecars),
     },
     spireTemplate: spireInjectionTemplate(nativeSidecars),
     ...(cluster.provider === 'gke' ? { platform: 'gke' } : {}),
-    cniNamespace: cluster.provider === 'gke' ? 'kube-system' : ISTIO_SYSTEM_NAMESPACE,
+    cniNamespace: CNI_NAMESPACE,
+    istiodReplicas: { min: 2, max: 5 },
     gateways,
   };
 }
@@ -277,15 +324,20 @@ function caEntries(peers: readonly string[], sources: Readonly<Record<string, Pe
 
 /** The pod patch of the `spire` template, as an object (see spireInjectionTemplate). */
 export function spireTemplatePatch(nativeSidecars: boolean): Record<string, unknown> {
-  const proxy = { name: 'istio-proxy', volumeMounts: [{ name: WORKLOAD_SOCKET_VOLUME, mountPath: WORKLOAD_SOCKET_DIR, readOnly: true }] };
+  const proxy = {
+    name: 'istio-proxy',
+    // Only pods that get the socket look for it (see WORKLOAD_IDENTITY_SOCKET_FILE_ENV); env merges by name.
+    env: [{ name: WORKLOAD_IDENTITY_SOCKET_FILE_ENV, value: PATHS.agentSocketName }],
+    volumeMounts: [{ name: WORKLOAD_SOCKET_VOLUME, mountPath: WORKLOAD_SOCKET_DIR, readOnly: true }],
+  };
   return {
     spec: {
       // Native sidecars put istio-proxy among initContainers; patching `containers` would add an
       // image-less container instead of mounting the socket into the proxy.
       [nativeSidecars ? 'initContainers' : 'containers']: [proxy],
-      // Istio's sidecar template declares workload-socket with a null source, so this merge gives it one;
-      // `emptyDir: null` (delete, in a strategic merge patch) keeps that true should a release default it to
-      // an emptyDir, as the gateway template does (a volume with two sources is rejected).
+      // Istio's sidecar template declares workload-socket as `emptyDir:` with a null value, i.e. no source,
+      // so this merge gives it the CSI one; `emptyDir: null` (delete, in a strategic merge patch) keeps that
+      // true should a release give it a real emptyDir (a volume with two sources is rejected).
       volumes: [{ name: WORKLOAD_SOCKET_VOLUME, csi: { driver: CSI_DRIVER_NAME, readOnly: true }, emptyDir: null }],
     },
   };

@@ -30,7 +30,19 @@ export interface IstioReaderProps {
 
 const READ = ['get', 'list', 'watch'];
 
-/** Only what remote service discovery reads; no Secrets (a peer must not read this cluster's credentials). */
+/**
+ * What a peer's istiod reads here, compared rule by rule with upstream's reader role (istio/istio 1.30.3
+ * manifests/charts/istio-control/istio-discovery/templates/reader-clusterrole.yaml); docs/istio.md
+ * "Endpoint discovery" says what each omitted rule costs.
+ * - Kept from upstream: core discovery objects, EndpointSlices, ReplicaSets, WorkloadEntries, MCS reads,
+ *   token and access reviews.
+ * - Added to match upstream: CustomResourceDefinitions (istiod's client waits for its CRD informer before a
+ *   remote cluster counts as synced, pkg/kube/multicluster/cluster.go Run -> RunAndWait) and Gateway API /
+ *   x-k8s Gateways (the cluster's Gateways collection, waited for in the same place). Neither holds secrets.
+ * - Omitted: Secrets (a peer would read every credential of this cluster, the reason for the separate
+ *   account); all other Istio config groups (a multi-primary istiod reads config from its own cluster only);
+ *   ServiceExport create/delete (MCS auto-export, off by default).
+ */
 export function istioReaderRules(props: IstioReaderProps = {}): PolicyRule[] {
   return [
     { apiGroups: [''], resources: ['endpoints', 'namespaces', 'nodes', 'pods', 'replicationcontrollers', 'services', ...(props.readConfigMaps ? ['configmaps'] : [])].sort(), verbs: READ },
@@ -40,6 +52,8 @@ export function istioReaderRules(props: IstioReaderProps = {}): PolicyRule[] {
     { apiGroups: ['multicluster.x-k8s.io'], resources: ['serviceexports', 'serviceimports'], verbs: READ },
     { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
     { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+    { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
+    { apiGroups: ['gateway.networking.k8s.io', 'networking.x-k8s.io'], resources: ['gateways'], verbs: READ },
   ];
 }
 

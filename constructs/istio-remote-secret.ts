@@ -7,31 +7,22 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { federatedTrustDomains, type Topology } from '../clusters/model';
+import { trustRelations, type DiscoveryPair, type TrustRelations } from '../clusters/federation';
+import type { Topology } from '../clusters/model';
 import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
 import { ISTIO_READER_SERVICE_ACCOUNT } from './istio-reader';
 import { PropsError, requireDnsLabel } from './props-error';
 
-export interface DiscoveryPair {
-  /** The cluster whose istiod gets the remote secret. */
-  readonly cluster: string;
-  /** The cluster whose endpoints it discovers. */
-  readonly peer: string;
-}
+export type { DiscoveryPair };
 
 /**
- * Ordered pairs (cluster, peer) where cluster's workloads can authenticate peer's: same trust domain
- * (nested clusters share their root's) or federated trust domains. In topology order.
+ * Ordered pairs (cluster, peer) whose workloads authenticate each other as rendered: same trust domain
+ * (nested clusters share their root's) or a federation whose bundle endpoint and root are both known
+ * (trustRelations). A pair the topology federates but synth cannot render yet gets no remote secret, so
+ * no istiod routes to endpoints whose certificates its proxies cannot verify. In topology order.
  */
-export function discoveryPairs(topology: Topology): DiscoveryPair[] {
-  const pairs: DiscoveryPair[] = [];
-  for (const a of topology.clusters) {
-    const trusted = new Set([a.trustDomain, ...federatedTrustDomains(topology, a.name)]);
-    for (const b of topology.clusters) {
-      if (a.name !== b.name && trusted.has(b.trustDomain)) pairs.push({ cluster: a.name, peer: b.name });
-    }
-  }
-  return pairs;
+export function discoveryPairs(topology: Topology, relations: TrustRelations = trustRelations(topology)): readonly DiscoveryPair[] {
+  return relations.discoveryPairs;
 }
 
 export function remoteSecretName(peer: string): string {

@@ -1,4 +1,8 @@
 /**
+ * Not rendered by synth (see docs/istio.md "istiod's own CA"): chaining istiod to the SPIRE root would let
+ * istiod mint identities every SPIRE-backed peer trusts, so meshfed leaves istiod its self-signed root.
+ * Kept for deployments that deliberately want a plug-in CA under a root of their own.
+ *
  * istiod's plug-in CA: a cert-manager Certificate whose Secret is `cacerts`, an intermediate under the
  * trust domain's cert-manager root, like SPIRE's own CA. istiod reads a `kubernetes.io/tls` style
  * `cacerts` (tls.crt, tls.key, ca.crt) as its signing CA and watches it, so cert-manager's renewals are

@@ -13,7 +13,7 @@ export interface IstioInstallArgs {
   /** Topology name of the cluster to install. */
   readonly cluster: string;
   readonly provider: k8s.Provider;
-  /** What must be in place first: the istio-system namespace (with its network label) and istiod's CA. */
+  /** What must be in place first: the istio-system namespace (with its network label) and the SPIRE layer. */
   readonly dependsOn?: pulumi.Resource[];
 }
 

@@ -42,7 +42,7 @@ export function deployEnvironment(environment: string, kubeconfigs: pulumi.Outpu
     });
     clusters[cluster.cluster] = new ClusterDeployment(cluster.cluster, { kubeconfig: pulumi.secret(kubeconfig), topology, cluster: cluster.cluster, manifests });
   }
-  const remoteSecrets = new RemoteSecrets('remote-secrets', { pairs: discoveryPairs(topology), clusters });
+  const remoteSecrets = new RemoteSecrets('remote-secrets', { pairs: discoveryPairs(topology, rendered.relations), clusters });
   return { clusters, remoteSecrets };
 }
 

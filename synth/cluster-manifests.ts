@@ -5,14 +5,13 @@
 import { App, Chart } from 'cdk8s';
 import type { ClusterSpec, Topology } from '../clusters/model';
 import {
-  CertManagerCa, CriticalPodsQuota, DataStore, OidcDiscoveryProvider, RootCaSource, SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces,
-  SpireServer, WorkloadIdentity,
+  CA_NAMESPACE, CaNamespace, CertManagerCa, CriticalPodsQuota, DataStore, OidcDiscoveryProvider, RootCaSource, SpiffeCsiDriver, SpireAgent,
+  SpireControllerManager, SpireNamespaces, SpireServer, WorkloadIdentity,
 } from '../constructs';
-import { IstiodCa } from '../constructs/istiod-ca';
 import { PROVIDER_KUBELET_ACCESS, providerHas } from '../constructs/platform-facts';
 import { SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
-import { INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES } from '../constructs/istio-model';
 import { IstioNamespace } from '../constructs/istio-namespace';
+import { trustRelations, type TrustRelations } from '../clusters/federation';
 import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
 import { addNestedChild, addTrustCharts, serverTrustProps, TRUST_CHART_FILES } from './trust-charts';
 import { addK8sWorkloadRegistrar, K8S_WORKLOAD_REGISTRAR_CHART } from './k8s-workload-registrar-chart';
@@ -57,7 +56,7 @@ function datastoreNote(cluster: ClusterSpec): string {
     `or force-delete the pod \`kubectl --context ${cluster.name} -n ${SPIRE_SERVER_NAMESPACE} delete pod ${SPIRE_SERVER}-0 --grace-period=0 --force\`. Staging and production: use spire.datastore postgres or mysql with spire.replicas 2 or more.`;
 }
 
-export function buildClusterManifests(topology: Topology, cluster: ClusterSpec): ClusterManifests {
+export function buildClusterManifests(topology: Topology, cluster: ClusterSpec, relations: TrustRelations = trustRelations(topology)): ClusterManifests {
   const app = new App();
   const notes: SynthNote[] = [];
   const chart = (id: string) => new Chart(app, id, { disableResourceNameHashes: false });
@@ -69,33 +68,26 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
   if (providerHas(cluster.provider, 'critical-priority-needs-quota')) {
     new CriticalPodsQuota(namespaces, 'CriticalPods', { namespace: SPIRE_SYSTEM_NAMESPACE });
   }
-  // istio-system exists from the start: the trust domain's CA lives there (see below).
   new IstioNamespace(namespaces, 'Istio', { network: cluster.network });
 
-  // A nested cluster's CA is signed by its parent's server; only roots chain to cert-manager. The
-  // trust domain's CA sits in istio-system because istiod's plug-in CA Certificate can only use an Issuer
-  // of its own namespace, and a ClusterIssuer would let any namespace's Certificate editors mint CAs
-  // under the root.
+  // A nested cluster's CA is signed by its parent's server; only roots chain to cert-manager. The root
+  // key sits in its own namespace (CaNamespace), out of reach of every workload's Role. istiod gets no
+  // plug-in CA: its self-signed root is in no SPIRE bundle, so nothing it signs is trusted by SPIRE-backed
+  // peers (docs/istio.md).
   const child = addNestedChild(topology, cluster, chart, notes);
   let ca: CertManagerCa | undefined;
   if (!child) {
-    const caChart = chart(CHART_FILES.certManagerCa);
-    ca = new CertManagerCa(caChart, 'UpstreamCa', {
+    new CaNamespace(namespaces, 'Ca');
+    ca = new CertManagerCa(chart(CHART_FILES.certManagerCa), 'UpstreamCa', {
       trustDomain: cluster.trustDomain,
-      namespace: ISTIO_SYSTEM_NAMESPACE,
+      namespace: CA_NAMESPACE,
       ...(cluster.rootCa ? { root: RootCaSource.existingSecret(cluster.rootCa.secretName) } : {}),
-    });
-    new IstiodCa(caChart, 'IstiodCa', { trustDomain: cluster.trustDomain, clusterName: cluster.name, issuerName: ca.issuer.name });
-  } else {
-    notes.push({
-      cluster: cluster.name,
-      text: `istiod CA: this cluster's SPIRE CA is signed by ${cluster.nestedUnder}'s server, which cert-manager cannot reach, so istiod keeps its own self-signed CA; pods here must use the \`spire\` injection template (\`${INJECTION_TEMPLATES_ANNOTATION}: ${SPIRE_INJECTION_TEMPLATES}\`) to hold identities the trust domain ${cluster.trustDomain} verifies.`,
     });
   }
   if (cluster.rootCa) {
     notes.push({
       cluster: cluster.name,
-      text: `root CA: create the kubernetes.io/tls Secret ${ISTIO_SYSTEM_NAMESPACE}/${cluster.rootCa.secretName} from ${cluster.rootCa.certificateFile} and its private key (kept outside meshfed) before the CA Issuer can sign: \`kubectl --context ${cluster.name} -n ${ISTIO_SYSTEM_NAMESPACE} create secret tls ${cluster.rootCa.secretName} --cert=${cluster.rootCa.certificateFile} --key=<key file>\`.`,
+      text: `root CA: create the kubernetes.io/tls Secret ${CA_NAMESPACE}/${cluster.rootCa.secretName} from ${cluster.rootCa.certificateFile} and its private key (kept outside meshfed) before the CA Issuer can sign: \`kubectl --context ${cluster.name} -n ${CA_NAMESPACE} create secret tls ${cluster.rootCa.secretName} --cert=${cluster.rootCa.certificateFile} --key=<key file>\`.`,
     });
   }
 
@@ -151,7 +143,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
       domains: [spire.oidcDiscovery.domain ?? `oidc-discovery.${cluster.trustDomain}`],
     });
   }
-  addIstioCharts({ topology, cluster, chart, notes });
+  addIstioCharts({ topology, relations, cluster, chart, notes });
   addSamplesChart({ topology, cluster, chart });
   return { cluster, app, notes, federatesWith: trust.federatesWith };
 }

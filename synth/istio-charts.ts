@@ -4,14 +4,16 @@
  * notes for the remote secrets synth cannot create (they hold peers' credentials).
  */
 import type { Chart } from 'cdk8s';
+import type { TrustRelations } from '../clusters/federation';
 import type { ClusterSpec, Topology } from '../clusters/model';
 import { CrossNetworkGateway } from '../constructs/istio-cross-network-gateway';
-import { istioModel, type IstioModel } from '../constructs/istio-model';
+import { EASTWEST_GATEWAY, istioModel, type IstioModel } from '../constructs/istio-model';
 import { IstioOperatorManifest } from '../constructs/istio-operator';
 import { IstioReader, ISTIO_READER_SERVICE_ACCOUNT } from '../constructs/istio-reader';
 import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
 import { StrictMtls } from '../constructs/istio-strict-mtls';
 import type { SynthNote } from './cluster-manifests';
+import { exposureNotes } from './load-balancer-exposure';
 
 export const ISTIO_CHART_FILES = {
   istioOperator: '60-istio-operator',
@@ -30,23 +32,29 @@ export const CHART_FILE_HEADERS: Readonly<Record<string, string>> = {
 
 export interface IstioChartsInput {
   readonly topology: Topology;
+  /** trustRelations(topology), computed once by the caller. */
+  readonly relations: TrustRelations;
   readonly cluster: ClusterSpec;
   readonly chart: (id: string) => Chart;
   readonly notes: SynthNote[];
 }
 
 export function addIstioCharts(input: IstioChartsInput): void {
-  const { topology, cluster, chart, notes } = input;
-  const model: IstioModel = istioModel(topology, cluster.name);
+  const { topology, relations, cluster, chart, notes } = input;
+  const model: IstioModel = istioModel(topology, cluster.name, undefined, relations);
 
   new IstioOperatorManifest(chart(ISTIO_CHART_FILES.istioOperator), 'IstioOperator', { model });
+  const eastWest = model.gateways.find((g) => g.name === EASTWEST_GATEWAY)!;
+  notes.push(...exposureNotes(cluster, {
+    keyPath: `clusters[${topology.clusters.indexOf(cluster)}].istio.eastWestGateway`, what: `Service istio-system/${EASTWEST_GATEWAY} (east-west gateway)`,
+  }, eastWest.exposure));
 
   const mesh = chart(ISTIO_CHART_FILES.istioMesh);
   new CrossNetworkGateway(mesh, 'CrossNetworkGateway');
   new StrictMtls(mesh, 'StrictMtls');
   new IstioReader(mesh, 'Reader', { readConfigMaps: model.acceptance === 'caCertificates' });
 
-  const peers = discoveryPairs(topology).filter((p) => p.cluster === cluster.name).map((p) => p.peer);
+  const peers = discoveryPairs(topology, relations).filter((p) => p.cluster === cluster.name).map((p) => p.peer);
   if (peers.length > 0) {
     const commands = peers.map((peer) => `\`istioctl create-remote-secret --context=${peer} --name=${peer} --service-account=${ISTIO_READER_SERVICE_ACCOUNT} --create-service-account=false | kubectl apply --context=${cluster.name} -f -\``);
     notes.push({

@@ -1,10 +1,12 @@
 /** RUNBOOK.md: commands that show the mesh working across clusters, generated for one environment. */
+import type { TrustRelations } from '../clusters/federation';
 import type { Topology } from '../clusters/model';
 import { federatedTrustDomains } from '../clusters/model';
 import {
   EASTWEST_GATEWAY, INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES,
 } from '../constructs/istio-model';
 import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
+import { CA_ISSUER, CA_NAMESPACE } from '../constructs/cert-manager-ca';
 import { NESTED } from '../constructs/nested-spire';
 import { PATHS, SPIRE_AGENT, SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
 import { PREREQUISITES } from '../constructs/versions';
@@ -27,8 +29,8 @@ const ctx = (c: string) => `--context=${c}`;
 
 /** Commands that must succeed before the next file is applied, by chart id. */
 const WAIT_AFTER: Readonly<Record<string, (cluster: string) => string[]>> = {
-  // Root and istiod's intermediate: istiod falls back to a self-signed CA if cacerts is missing at start.
-  [CHART_FILES.certManagerCa]: (c) => [`kubectl ${ctx(c)} -n ${ISTIO_SYSTEM_NAMESPACE} wait --for=condition=Ready certificate --all --timeout=2m`],
+  // The CA Issuer is Ready once its root Secret is (generated or created by hand): SPIRE's server needs it.
+  [CHART_FILES.certManagerCa]: (c) => [`kubectl ${ctx(c)} -n ${CA_NAMESPACE} wait --for=condition=Ready issuer/${CA_ISSUER} --timeout=2m`],
   [CHART_FILES.spireServer]: (c) => [`kubectl ${ctx(c)} -n ${SPIRE_SERVER_NAMESPACE} rollout status statefulset/${SPIRE_SERVER} --timeout=5m`],
   [CHART_FILES.spireAgent]: (c) => [`kubectl ${ctx(c)} -n ${SPIRE_SYSTEM_NAMESPACE} rollout status daemonset/${SPIRE_AGENT} --timeout=5m`],
   [CHART_FILES.istioOperator]: (c) => [`kubectl ${ctx(c)} -n ${ISTIO_SYSTEM_NAMESPACE} rollout status deployment/${EASTWEST_GATEWAY} --timeout=5m`],
@@ -58,7 +60,7 @@ export function installCommands(cluster: RunbookCluster): string[] {
   return lines;
 }
 
-export function istioRunbook(topology: Topology, clusters: readonly RunbookCluster[]): string {
+export function istioRunbook(topology: Topology, relations: TrustRelations, clusters: readonly RunbookCluster[]): string {
   const [first, second] = topology.clusters;
   const lines: string[] = [];
   lines.push(`# Verifying the ${topology.environment} mesh (mesh ID ${topology.meshId})`, '');
@@ -72,21 +74,21 @@ export function istioRunbook(topology: Topology, clusters: readonly RunbookClust
     'cert-manager and the SPIRE CRDs first, then every file in order, waiting where shown. Do what NOTES.md lists for the cluster too.', '');
   for (const c of clusters) lines.push(`### ${c.name}`, '', '```sh', ...installCommands(c), '```', '');
   lines.push('## 2. Remote secrets (endpoint discovery)', '');
-  for (const p of discoveryPairs(topology)) {
+  const pairs = discoveryPairs(topology, relations);
+  for (const p of pairs) {
     lines.push(`- ${p.cluster} discovers ${p.peer}: \`istioctl create-remote-secret ${ctx(p.peer)} --name=${p.peer} --service-account=meshfed-istio-reader --create-service-account=false | kubectl apply ${ctx(p.cluster)} -f -\` (creates ${remoteSecretName(p.peer)})`);
   }
   lines.push('', '## 3. Cross-cluster responses', '');
-  const pairs = discoveryPairs(topology);
   for (const c of topology.clusters) {
     // Endpoints come from this cluster and the peers it discovers (and can authenticate).
-    const reach = [c, ...topology.clusters.filter((p) => pairs.some((x) => x.cluster === c.name && x.peer === p.name))];
+    const reach = [c, ...topology.clusters.filter((p) => relations.authenticates(c.name, p.name) && p.name !== c.name)];
     const versions = reach.flatMap((p) => helloworldVersionsFor(topology, p)).sort();
     lines.push('```sh', `for i in $(seq 10); do kubectl ${ctx(c.name)} -n sleep exec deploy/sleep -c sleep -- curl -sS helloworld.helloworld:5000/hello; done`, '```',
       versions.length > 0
         ? `Expect answers from ${versions.map((v) => `helloworld-${v}`).join(' and ')} when run in ${c.name}.`
         : `No helloworld version runs where ${c.name} can reach it.`, '');
   }
-  if (first && second) {
+  if (first && second && relations.authenticates(first.name, second.name)) {
     lines.push('## 4. Endpoints through the east-west gateway', '', '```sh',
       `istioctl ${ctx(first.name)} proxy-config endpoint deploy/sleep.sleep | grep helloworld`, '```',
       `The v2 endpoint shows as the east-west gateway address of ${second.name} on port 15443.`, '');
@@ -105,7 +107,7 @@ export function istioRunbook(topology: Topology, clusters: readonly RunbookClust
   for (const c of topology.clusters) {
     const peers = clusters.find((x) => x.name === c.name)?.federatesWith ?? [];
     const pending = federatedTrustDomains(topology, c.name).filter((td) => !peers.includes(td));
-    lines.push('```sh', `kubectl ${ctx(c.name)} -n spire-server exec spire-server-0 -c spire-server -- /opt/spire/bin/spire-server entry show -socketPath ${PATHS.serverSocket} -selector k8s:ns:sleep`, '```',
+    lines.push('```sh', `kubectl ${ctx(c.name)} -n spire-server exec spire-server-0 -c spire-server -- /opt/spire/bin/spire-server entry show -socketPath ${PATHS.serverSocket} -spiffeID spiffe://${c.trustDomain}/ns/sleep/sa/sleep`, '```',
       `Expect FederatesWith: ${peers.length > 0 ? peers.join(', ') : '(none)'}.`
         + (pending.length > 0 ? ` ${pending.join(', ')} will join once its bundle endpoint address and root CA are in the topology (see NOTES.md).` : ''), '');
   }

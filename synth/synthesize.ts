@@ -1,6 +1,7 @@
 /** Writes every cluster of a topology to `<outDir>/<cluster>/NN-<concern>.yaml`, deterministically. */
 import { basename, dirname, join } from 'node:path';
 import { Yaml } from 'cdk8s';
+import { trustRelations, type TrustRelations } from '../clusters/federation';
 import { nestedChildren, type Topology } from '../clusters/model';
 import { buildClusterManifests, type SynthNote } from './cluster-manifests';
 import { CHART_FILE_HEADERS } from './istio-charts';
@@ -21,13 +22,17 @@ export interface SynthResult {
   readonly environment: string;
   readonly clusters: readonly ClusterOutput[];
   readonly notes: readonly SynthNote[];
+  /** The rendered trust relations the files were built from (the Pulumi stack's remote secrets follow them). */
+  readonly relations: TrustRelations;
 }
 
 /**
  * Builds all manifests in memory first: a construct error in any cluster means nothing is written.
  */
 export function renderTopology(topology: Topology, outDir: string): SynthResult {
-  const built = topology.clusters.map((cluster) => buildClusterManifests(topology, cluster));
+  // Rendered trust (who federates, which pairs discover each other): computed once for every consumer.
+  const relations = trustRelations(topology);
+  const built = topology.clusters.map((cluster) => buildClusterManifests(topology, cluster, relations));
   const rendered = built.map(({ cluster, app }) => {
     const files = new Map<string, string>();
     let objectCount = 0;
@@ -41,9 +46,9 @@ export function renderTopology(topology: Topology, outDir: string): SynthResult 
     return { cluster: cluster.name, dir: join(outDir, cluster.name), files, objectCount };
   });
   // One runbook for the environment, written into every cluster's directory; it lists each cluster's files.
-  const runbook = istioRunbook(topology, built.map((b, i) => ({ name: b.cluster.name, files: [...rendered[i].files.keys()], federatesWith: b.federatesWith, nestedChildren: nestedChildren(topology, b.cluster.name).map((n) => n.name) })));
+  const runbook = istioRunbook(topology, relations, built.map((b, i) => ({ name: b.cluster.name, files: [...rendered[i].files.keys()], federatesWith: b.federatesWith, nestedChildren: nestedChildren(topology, b.cluster.name).map((n) => n.name) })));
   const clusters = rendered.map((c) => ({ ...c, documents: new Map([['RUNBOOK.md', runbook]]) }));
-  return { environment: topology.environment, clusters, notes: built.flatMap((b) => b.notes) };
+  return { environment: topology.environment, clusters, notes: built.flatMap((b) => b.notes), relations };
 }
 
 /** What a synth result writes: each cluster's manifests, documents and NOTES.md, under the result's directory. */

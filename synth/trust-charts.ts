@@ -4,7 +4,8 @@
  * (parent and child sides). Whatever synth cannot know yet becomes a SynthNote naming the missing
  * topology key and the commands that remain.
  */
-import type { Chart } from 'cdk8s';
+import { ApiObject, type Chart } from 'cdk8s';
+import { bundleEndpointExposure, serverEndpointExposure } from '../clusters/exposure';
 import { exposesBundleEndpoint, federationPeers, type FederationPeer } from '../clusters/federation';
 import { findCluster, nestedChildren, type ClusterSpec, type Topology } from '../clusters/model';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../constructs';
 import { PROVIDER_KUBELET_ACCESS } from '../constructs/platform-facts';
 import type { SynthNote } from './cluster-manifests';
+import { applyExposure } from './load-balancer-exposure';
 
 export const TRUST_CHART_FILES = {
   spireUpstream: '15-spire-upstream',
@@ -118,6 +120,11 @@ export function addTrustCharts(input: TrustChartsInput): { federatesWith: string
       serviceType: cluster.serverEndpoint?.serviceType ?? 'LoadBalancer',
       ...(cluster.serverEndpoint ? { serviceAnnotations: cluster.serverEndpoint.annotations } : {}),
     });
+    const parentService = parent.node.findChild('Service') as ApiObject;
+    applyExposure(cluster, {
+      service: parentService, serviceType: cluster.serverEndpoint?.serviceType ?? 'LoadBalancer',
+      keyPath: `clusters[${index}].serverEndpoint`, what: `Service ${SPIRE_SERVER_NAMESPACE}/${NESTED.parentServerService} (the SPIRE server API for nested children)`,
+    }, serverEndpointExposure(topology, cluster), notes);
     const names = children.map((c) => c.name);
     note(
       `nested SPIRE: create Secret ${SPIRE_SERVER_NAMESPACE}/${NESTED.kubeconfigSecret} with one key per child (${names.join(', ')}), each a kubeconfig for that cluster's API server ` +
@@ -138,12 +145,16 @@ export function addTrustCharts(input: TrustChartsInput): { federatesWith: string
   const peers = federationPeers(topology, cluster.name);
   if (exposesBundleEndpoint(topology, cluster)) {
     const ep = cluster.bundleEndpoint;
-    new BundleEndpointService(chart(TRUST_CHART_FILES.federation), 'BundleEndpoint', {
+    const bundleService = new BundleEndpointService(chart(TRUST_CHART_FILES.federation), 'BundleEndpoint', {
       server,
       port: ep?.port ?? BUNDLE_ENDPOINT_PORT,
       serviceType: ep?.serviceType ?? 'LoadBalancer',
       ...(ep ? { annotations: ep.annotations } : {}),
     });
+    applyExposure(cluster, {
+      service: bundleService.service, serviceType: ep?.serviceType ?? 'LoadBalancer',
+      keyPath: `clusters[${index}].bundleEndpoint`, what: `Service ${SPIRE_SERVER_NAMESPACE}/${BUNDLE_ENDPOINT_SERVICE} (the SPIRE bundle endpoint)`,
+    }, bundleEndpointExposure(topology, cluster), notes);
     if (ep?.address === undefined) {
       note(
         `federation: peers (${peers.map((p) => p.trustDomain).join(', ')}) cannot reach the bundle endpoint of ${cluster.trustDomain} until clusters[${index}].bundleEndpoint.address is set: ` +

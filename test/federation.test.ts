@@ -132,9 +132,9 @@ describe('missing values', () => {
   it('uses the supplied root Secret for the cert-manager CA Issuer of a root with rootCa', () => {
     const { clusters } = synthTopologyText(topology(2, 'full-mesh'));
     const c0 = clusters.get('c0')!;
-    expect((find(c0.objects, 'Issuer', 'spire-ca', 'istio-system') as Obj).spec.ca.secretName).toBe('spire-root-ca');
-    // No generated root; istiod's intermediate is the only Certificate.
-    expect(findAll(c0.objects, 'Certificate').map((c) => c.metadata.name)).toEqual(['istiod-cacerts']);
+    expect((find(c0.objects, 'Issuer', 'spire-ca', 'meshfed-ca') as Obj).spec.ca.secretName).toBe('spire-root-ca');
+    // No generated root and no istiod intermediate under it: no Certificate at all.
+    expect(findAll(c0.objects, 'Certificate')).toEqual([]);
   });
 });
 

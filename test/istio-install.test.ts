@@ -39,13 +39,16 @@ describe('istioReleases', () => {
       ['istio-eastwestgateway', 'istio-eastwestgateway', 'gateway', 'istio-system', 3],
     ]);
     expect((releases[2].values as any).meshConfig.trustDomain).toBe('g.example');
-    expect((releases[4].values as any).networkGateway).toBe('net-g');
+    expect((releases[4].values as any).networkGateway).toBeUndefined();
+    expect((releases[4].values as any).env.ISTIO_META_REQUESTED_NETWORK_VIEW).toBe('net-g');
   });
 
-  it('keeps the CNI in istio-system off GKE', () => {
+  // Issue #10 point 2: istio-system enforces "restricted"; the CNI node agent needs root and host paths.
+  it('puts the CNI in kube-system on EKS too, without the GKE profile\'s ResourceQuota', () => {
     const releases = istioReleases(topology, 'e');
-    expect(releases.find((r) => r.part === 'cni')!.namespace).toBe('istio-system');
+    expect(releases.find((r) => r.part === 'cni')!.namespace).toBe('kube-system');
     expect((releases.find((r) => r.part === 'cni')!.values as any).global).toEqual({});
+    for (const c of ['g', 'e']) expect((istioReleases(topology, c).find((r) => r.part === 'cni')!.values as any).resourceQuotas).toEqual({ enabled: false });
   });
 });
 
@@ -83,7 +86,7 @@ describe('ClusterDeployment with Istio', () => {
     // The reader token Secret is its own resource after the rest of its file, awaited until it holds a token.
     expect(deps('e-meshfed-istio-reader-token')).toEqual(['e-65-istio-mesh']);
     expect(recorded.get('e-meshfed-istio-reader-token')!.inputs.metadata.annotations).toEqual({ 'pulumi.com/waitFor': 'jsonpath={.data.token}' });
-    expect(recorded.get('e-istio-cni')!.inputs.namespace).toBe('istio-system');
+    expect(recorded.get('e-istio-cni')!.inputs.namespace).toBe('kube-system');
   });
 
   // Resources are compared by identity (a failing toEqual on Pulumi resources would print their whole graph).

@@ -81,22 +81,36 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
       const template = parse(iop.spec.values.sidecarInjectorWebhook.templates.spire) as Obj;
       const list = native ? 'initContainers' : 'containers';
       expect(Object.keys(template.spec).sort()).toEqual([list, 'volumes'].sort());
-      expect(template.spec[list]).toEqual([{ name: 'istio-proxy', volumeMounts: [{ name: 'workload-socket', mountPath: WORKLOAD_SOCKET_DIR, readOnly: true }] }]);
-      expect(template.spec.volumes).toEqual([{ name: 'workload-socket', csi: { driver: 'csi.spiffe.io', readOnly: true }, emptyDir: null }]);
-      // istio-agent must look for the socket name the SPIRE agent creates.
+      // istio-agent must look for the socket name the SPIRE agent creates, but only where the socket is
+      // mounted: with a non-default name and no socket it exits (pkg/istio-agent/agent.go), so the name is
+      // set on istio-proxy by the template, never mesh-wide (issue #10 point 4).
       const agent = configOf(c.objects, 'spire-agent', 'spire-system', 'agent.conf');
-      expect(agent.agent.socket_path.endsWith(`/${iop.spec.meshConfig.defaultConfig.proxyMetadata.WORKLOAD_IDENTITY_SOCKET_FILE}`)).toBe(true);
+      const socketName = agent.agent.socket_path.split('/').pop();
+      expect(template.spec[list]).toEqual([{
+        name: 'istio-proxy',
+        env: [{ name: 'WORKLOAD_IDENTITY_SOCKET_FILE', value: socketName }],
+        volumeMounts: [{ name: 'workload-socket', mountPath: WORKLOAD_SOCKET_DIR, readOnly: true }],
+      }]);
+      expect(template.spec.volumes).toEqual([{ name: 'workload-socket', csi: { driver: 'csi.spiffe.io', readOnly: true }, emptyDir: null }]);
+      expect(iop.spec.meshConfig.defaultConfig.proxyMetadata.WORKLOAD_IDENTITY_SOCKET_FILE).toBeUndefined();
+      // Every injected pod gets the socket, also without the templates annotation.
+      expect(iop.spec.values.sidecarInjectorWebhook.defaultTemplates).toEqual(['sidecar', 'spire']);
+      for (const gw of iop.spec.components.ingressGateways as Obj[]) {
+        expect(gw.k8s.env).toContainEqual({ name: 'WORKLOAD_IDENTITY_SOCKET_FILE', value: socketName });
+      }
     });
 
     it('declares an east-west gateway for its network with status and TLS ports on an L4 passthrough LB', () => {
       const gw = (iop.spec.components.ingressGateways as Obj[]).find((g) => g.name === EASTWEST_GATEWAY)!;
       expect(gw.label).toEqual({ app: EASTWEST_GATEWAY, istio: 'eastwestgateway', 'topology.istio.io/network': spec.network });
-      expect(gw.k8s.env).toEqual([{ name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: spec.network }]);
+      expect(gw.k8s.env).toContainEqual({ name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: spec.network });
       expect(gw.k8s.service.ports.map((p: Obj) => [p.name, p.port])).toEqual([['status-port', 15021], ['tls', 15443]]);
       const annotations = JSON.stringify(gw.k8s.serviceAnnotations);
       expect(annotations).not.toMatch(/proxy-protocol|ssl-cert|backend-protocol/);
       if (spec.provider === 'eks') {
-        expect(gw.k8s.serviceAnnotations).toMatchObject({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'external', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip' });
+        // The in-tree AWS cloud provider's NLB: no AWS Load Balancer Controller needed (issue #10 point 3).
+        expect(gw.k8s.serviceAnnotations['service.beta.kubernetes.io/aws-load-balancer-type']).toBe('nlb');
+        expect(annotations).not.toMatch(/nlb-target-type|aws-load-balancer-scheme/);
       } else {
         expect(gw.k8s.serviceAnnotations).toEqual({ 'cloud.google.com/l4-rbs': 'enabled' });
       }
@@ -106,6 +120,7 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
         expect(g.k8s.hpaSpec.minReplicas).toBeGreaterThanOrEqual(2);
         expect(g.k8s.affinity.podAntiAffinity).toBeDefined();
         const patches = g.k8s.overlays[0].patches as Obj[];
+        expect(patches.find((p) => p.path === 'spec.template.spec.topologySpreadConstraints')!.value[0].topologyKey).toBe('topology.kubernetes.io/zone');
         const init = patches.find((p) => p.path === 'spec.template.spec.initContainers')!.value[0];
         expect(init.command.join(' ')).toContain(`${WORKLOAD_SOCKET_DIR}/spire-agent.sock`);
         expect(patches.map((p) => p.path)).toContain('spec.template.spec.volumes.[name:workload-socket]');
@@ -113,24 +128,24 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
       expect(iop.spec.values.gateways['istio-ingressgateway'].runAsRoot).toBe(false);
     });
 
-    it('gives istiod a plug-in CA (cacerts) from cert-manager, an intermediate under the same root as SPIRE', () => {
-      const cert = find(c.objects, 'Certificate', 'istiod-cacerts', 'istio-system') as Obj;
-      expect(cert.spec).toMatchObject({
-        isCA: true, secretName: 'cacerts', uris: [`spiffe://${spec.trustDomain}`],
-        issuerRef: { name: 'spire-ca', kind: 'Issuer', group: 'cert-manager.io' },
-        privateKey: { algorithm: 'ECDSA', rotationPolicy: 'Always' },
-      });
-      expect(cert.spec.usages).toEqual(expect.arrayContaining(['cert sign', 'crl sign']));
-      // The Issuer signing cacerts is the one SPIRE's UpstreamAuthority asks, so both chain to one root.
-      const issuer = find(c.objects, 'Issuer', 'spire-ca', 'istio-system') as Obj;
-      const root = find(c.objects, 'Certificate', 'spire-root-ca', 'istio-system') as Obj;
-      expect(issuer.spec.ca.secretName).toBe(root.spec.secretName);
-      const server = configOf(c.objects, 'spire-server', 'spire-server', 'server.conf');
-      expect(server.plugins.UpstreamAuthority['cert-manager'].plugin_data).toMatchObject({ issuer_name: 'spire-ca', namespace: 'istio-system' });
-      // Applied before istiod is installed (60) and its namespace exists from the first file on.
-      expect(c.files.get('10-cert-manager-ca.yaml')!.map((o) => `${o.kind}/${o.metadata.name}`)).toContain('Certificate/istiod-cacerts');
-      expect(c.files.get('00-namespaces.yaml')!.map((o) => o.metadata.name)).toContain('istio-system');
+    // Issue #10 points 10 and 11: istiod's CA must not chain to the root SPIRE-backed peers trust, and the
+    // root key must sit where no workload's Role can read Secrets.
+    it('keeps istiod off the SPIRE root and the root key out of istio-system', () => {
+      expect(findAll(c.objects, 'Certificate').filter((o) => o.metadata.namespace === 'istio-system')).toEqual([]);
+      expect(findAll(c.objects, 'Issuer').filter((o) => o.metadata.namespace === 'istio-system')).toEqual([]);
+      expect(c.objects.filter((o) => o.kind === 'Secret' && o.metadata.name === 'cacerts')).toEqual([]);
       expect(findAll(c.objects, 'ClusterIssuer')).toEqual([]);
+      if (spec.nestedUnder === undefined) {
+        const issuer = find(c.objects, 'Issuer', 'spire-ca', 'meshfed-ca') as Obj;
+        const server = configOf(c.objects, 'spire-server', 'spire-server', 'server.conf');
+        expect(server.plugins.UpstreamAuthority['cert-manager'].plugin_data).toMatchObject({ issuer_name: 'spire-ca', namespace: 'meshfed-ca' });
+        expect(issuer.spec.ca.secretName).toBeDefined();
+        expect((find(c.objects, 'Namespace', 'meshfed-ca') as Obj).metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      }
+      // Nothing meshfed renders may read Secrets in meshfed-ca: no Role there grants them, no ClusterRole at all.
+      const grantsSecrets = (o: Obj) => (o.rules ?? []).some((r: Obj) => r.resources?.some((x: string) => x === 'secrets' || x === '*'));
+      expect(findAll(c.objects, 'Role').filter((o) => o.metadata.namespace === 'meshfed-ca' && grantsSecrets(o))).toEqual([]);
+      expect(findAll(c.objects, 'ClusterRole').filter(grantsSecrets).map((o) => o.metadata.name)).toEqual([]);
     });
 
     it('gives Helm-installed gateways the SPIRE socket and the wait container through the spire-gateway template', () => {
@@ -149,7 +164,16 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
         // The socket volume comes from the template only: a second declaration in the chart would collide.
         expect(gw.volumes).toBeUndefined();
       }
-      expect(values.gateways[EASTWEST_GATEWAY].networkGateway).toBe(spec.network);
+      // Issue #10 point 8: no networkGateway value (it forces ports 15012/15017 and a second network label);
+      // the label, env and ports are set directly.
+      const ew = values.gateways[EASTWEST_GATEWAY];
+      expect(ew.networkGateway).toBeUndefined();
+      expect(ew.labels['topology.istio.io/network']).toBe(spec.network);
+      expect(ew.env.ISTIO_META_REQUESTED_NETWORK_VIEW).toBe(spec.network);
+      expect(ew.service.ports.map((p: Obj) => p.port)).toEqual([15021, 15443]);
+      // Passthrough only: no SDS Role over istio-system's Secrets (istiod's CA key is there).
+      expect(ew.rbac).toEqual({ enabled: false });
+      expect(values.gateways[INGRESS_GATEWAY].rbac).toBeUndefined();
     });
 
     it('exposes *.local through the cross-network Gateway and enforces STRICT mTLS', () => {
@@ -205,13 +229,17 @@ function controlledFromOperator(spec: Obj): Obj {
   return {
     meshConfig: spec.meshConfig,
     global: spec.values.global,
-    istiodEnv: spec.values.pilot.env,
-    templates: spec.values.sidecarInjectorWebhook.templates,
-    cni: spec.components.cni.enabled,
+    istiod: spec.values.pilot,
+    injector: spec.values.sidecarInjectorWebhook,
+    cni: [spec.components.cni.enabled, spec.components.cni.namespace, spec.values.cni],
     gateways: Object.fromEntries((spec.components.ingressGateways as Obj[]).map((g) => [g.name, {
-      labels: g.label,
-      env: Object.fromEntries((g.k8s.env ?? []).map((e: Obj) => [e.name, e.value])),
+      // istioctl's gateway component puts `label` on the pods and the Service as given.
+      podLabels: Object.entries(g.label).sort(),
+      serviceLabels: Object.entries(g.label).sort(),
+      env: (g.k8s.env ?? []).map((e: Obj) => [e.name, e.value]).sort(),
       ports: g.k8s.service.ports,
+      loadBalancer: [g.k8s.service.loadBalancerIP, g.k8s.service.loadBalancerSourceRanges],
+      topologySpread: g.k8s.overlays[0].patches.find((p: Obj) => p.path === 'spec.template.spec.topologySpreadConstraints').value,
       serviceType: g.k8s.service.type,
       serviceAnnotations: g.k8s.serviceAnnotations,
       resources: g.k8s.resources,
@@ -226,6 +254,33 @@ function controlledFromOperator(spec: Obj): Obj {
   };
 }
 
+/**
+ * What the 1.30.3 `gateway` chart renders from its values, for the settings meshfed controls (not a
+ * re-implementation; each line cites the template): a `networkGateway` value would change ports, labels and
+ * env behind meshfed's back, so it is modelled and must stay unset.
+ */
+function gatewayChartRenders(g: Obj): Obj {
+  const network = g.networkGateway as string | undefined;
+  // service.yaml: with networkGateway, a fixed list (15021, 15443, 15012, 15017) instead of service.ports.
+  const ports = network
+    ? [15021, 15443, 15012, 15017].map((port) => ({ port }))
+    : g.service.ports;
+  // deployment.yaml: labels minus app/istio (those come from the selector labels), then networkGateway's
+  // network label again; _helpers.tpl gateway.labels for the Service, plus networkGateway's label.
+  const selector: [string, string][] = [['app', g.labels.app], ['istio', g.labels.istio]];
+  const extra = Object.entries(g.labels as Record<string, string>).filter(([k]) => k !== 'app' && k !== 'istio');
+  const fromNetwork: [string, string][] = network ? [['topology.istio.io/network', network]] : [];
+  return {
+    podLabels: [...selector, ...extra, ...fromNetwork].sort(),
+    serviceLabels: [...selector, ...extra, ...fromNetwork].sort(),
+    // deployment.yaml: networkGateway's ISTIO_META_REQUESTED_NETWORK_VIEW first, then `env`.
+    env: [...(network ? [['ISTIO_META_REQUESTED_NETWORK_VIEW', network]] : []), ...Object.entries(g.env ?? {})].sort(),
+    ports,
+    loadBalancer: [g.service.loadBalancerIP, g.service.loadBalancerSourceRanges],
+    topologySpread: g.topologySpreadConstraints,
+  };
+}
+
 function controlledFromHelm(values: Obj): Obj {
   // Helm-installed gateways get the socket and the wait container from the injection template they name.
   const gatewayPatch = (g: Obj): Obj => {
@@ -236,14 +291,14 @@ function controlledFromHelm(values: Obj): Obj {
   return {
     meshConfig: values.istiod.meshConfig,
     global: values.istiod.global,
-    istiodEnv: values.istiod.env,
-    templates: values.istiod.sidecarInjectorWebhook.templates,
-    cni: values.istiod.cni.enabled,
+    istiod: {
+      env: values.istiod.env, autoscaleMin: values.istiod.autoscaleMin, autoscaleMax: values.istiod.autoscaleMax,
+      seccompProfile: values.istiod.seccompProfile, affinity: values.istiod.affinity, topologySpreadConstraints: values.istiod.topologySpreadConstraints,
+    },
+    injector: values.istiod.sidecarInjectorWebhook,
+    cni: [values.istiod.cni.enabled, 'kube-system', (({ global: _g, ...rest }) => rest)(values.cni)],
     gateways: Object.fromEntries(Object.entries(values.gateways as Record<string, Obj>).map(([name, g]) => [name, {
-      labels: g.labels,
-      // The gateway chart derives ISTIO_META_REQUESTED_NETWORK_VIEW from networkGateway.
-      env: { ...g.env, ...(g.networkGateway ? { ISTIO_META_REQUESTED_NETWORK_VIEW: g.networkGateway } : {}) },
-      ports: g.service.ports,
+      ...gatewayChartRenders(g),
       serviceType: g.service.type,
       serviceAnnotations: g.service.annotations,
       resources: g.resources,
@@ -265,10 +320,11 @@ describe('istio settings from the topology file', () => {
   const pem = (name: string) => topology.clusters.find((c) => c.name === name)!.rootCa!.certificatePem;
 
   it.each([['hub', 'edge.example.net', 'edge'], ['hub-east', 'edge.example.net', 'edge'], ['edge', 'hub.example.org', 'hub']])(
-    'scopes each peer root to its trust domain in %s (caCertificates from rootCa PEMs, no aliases)', (name, peer, peerRoot) => {
+    'scopes each peer root to its trust domain in %s (caCertificates from rootCa PEMs, aliases kept for SAN matching)', (name, peer, peerRoot) => {
       const c = clusters.get(name)!;
       const iop = find(c.objects, 'IstioOperator', `meshfed-${name}`, 'istio-system') as Obj;
-      expect(iop.spec.meshConfig.trustDomainAliases).toBeUndefined();
+      // Aliases stay: istiod expands the SANs it expects of peers' endpoints only with them (point 5).
+      expect(iop.spec.meshConfig.trustDomainAliases).toEqual([peer]);
       expect(iop.spec.meshConfig.caCertificates).toEqual([{ pem: pem(peerRoot), trustDomains: [peer] }]);
       expect(disallowedKeyPaths(iop)).toEqual([]);
       // Remote istiods read trust bundle ConfigMaps through the reader.
@@ -301,7 +357,7 @@ describe('istio model options', () => {
       acceptance: TrustDomainAcceptance.caCertificates({ 'bar.com': { spiffeBundleUrl: 'https://spire-bundle.bar.com:8443' } }),
     });
     const mesh = istioOperatorSpec(model).meshConfig as Obj;
-    expect(mesh.trustDomainAliases).toBeUndefined();
+    expect(mesh.trustDomainAliases).toEqual(['bar.com']);
     expect(mesh.caCertificates).toEqual([{ spiffeBundleUrl: 'https://spire-bundle.bar.com:8443', trustDomains: ['bar.com'] }]);
     expect(disallowedKeyPaths({ spec: istioOperatorSpec(model) })).toEqual([]);
     expect(istioReaderRules({ readConfigMaps: true })[0].resources).toContain('configmaps');
@@ -363,11 +419,11 @@ describe('RUNBOOK.md', () => {
     }
   });
 
-  it('waits for the CA chain (istiod needs cacerts at start), the SPIRE server and the agents before going on', () => {
+  it("waits for the CA Issuer (the SPIRE server's UpstreamAuthority signs through it), the SPIRE server and the agents before going on", () => {
     const lines = runbook.split('\n');
     const at = (text: string) => lines.findIndex((l) => l.includes(text));
     expect(at('helm --kube-context=cluster-1 upgrade --install cert-manager cert-manager --repo https://charts.jetstack.io --version v1.16.5')).toBeGreaterThan(0);
-    const caWait = at('kubectl --context=cluster-1 -n istio-system wait --for=condition=Ready certificate --all');
+    const caWait = at('kubectl --context=cluster-1 -n meshfed-ca wait --for=condition=Ready issuer/spire-ca');
     expect(caWait).toBeGreaterThan(at('apply -f cluster-1/10-cert-manager-ca.yaml'));
     expect(caWait).toBeLessThan(at('apply -f cluster-1/20-spire-server.yaml'));
     expect(at('rollout status statefulset/spire-server')).toBeLessThan(at('apply -f cluster-1/30-spire-agent.yaml'));
@@ -376,11 +432,24 @@ describe('RUNBOOK.md', () => {
 
   it('says what to expect from each cluster: identities, both helloworld versions, entries as rendered', () => {
     expect(runbook).toContain('Expect URI:spiffe://foo.com/ns/sleep/sa/sleep.');
-    expect(runbook).toContain('Expect answers from helloworld-v1 and helloworld-v2 when run in cluster-1.');
-    // dev.yaml has no bundle endpoint addresses yet, so nothing federates until they are supplied.
+    // dev.yaml has no bundle endpoint addresses yet, so nothing federates until they are supplied, and no
+    // cluster can authenticate the other's endpoints: each answers with its own version only (point 6).
+    expect(runbook).toContain('Expect answers from helloworld-v1 when run in cluster-1.');
+    expect(runbook).toContain('Expect answers from helloworld-v2 when run in cluster-2.');
+    expect(runbook).not.toContain('## 2. Remote secrets (endpoint discovery)\n\n- ');
+    expect(runbook).not.toContain('Endpoints through the east-west gateway');
     expect(runbook).toContain('Expect FederatesWith: (none). bar.com will join once its bundle endpoint address and root CA are in the topology (see NOTES.md).');
     expect(runbook).toContain('-socketPath /tmp/spire-server/private/api.sock');
-    expect(runbook).toContain('scale deploy/helloworld-v1 --replicas=0');
+    // spire-controller-manager's entries carry k8s:pod-uid selectors, so select by SPIFFE ID (point 7).
+    expect(runbook).toContain('entry show -socketPath /tmp/spire-server/private/api.sock -spiffeID spiffe://foo.com/ns/sleep/sa/sleep');
+    expect(runbook).not.toContain('-selector k8s:ns:sleep');
+  });
+
+  it('expects both versions and shows failover where federation is rendered (staging)', () => {
+    const staging = synthTopologyText(readFileSync(join(__dirname, '..', 'clusters', 'staging.yaml'), 'utf8')).result;
+    const text = staging.clusters[0].documents?.get('RUNBOOK.md') ?? '';
+    expect(text).toContain('Expect answers from helloworld-v1 and helloworld-v2 when run in hub.');
+    expect(text).toContain('scale deploy/helloworld-v1 --replicas=0');
   });
 
   it('expects only the versions a cluster can reach when trust domains do not federate', () => {

@@ -1,55 +1,61 @@
 /** Remote secrets: which clusters discover which, and the Secret istiod reads. */
 import { App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
+import { trustRelations } from '../clusters/federation';
 import { discoveryPairs, IstioRemoteSecret, istioRemoteSecretManifest } from '../constructs/istio-remote-secret';
 import { validateObject, type K8sObject } from './helpers/schema-validation';
 import { synthTopologyText } from './helpers/synth';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
-function topology(federation: string, extra = ''): string {
+/** One root cluster; `rendered` gives it the bundle endpoint address and root its peers need to federate. */
+function root(name: string, td: string, cidr: string, rendered: boolean, provider = 'gke'): string {
+  return `  - name: ${name}
+    provider: ${provider}
+    region: ${provider === 'gke' ? 'us-central1' : 'eu-west-1'}
+    trustDomain: ${td}
+    cidr: ${cidr}
+${rendered ? `    rootCa:\n      certificateFile: ../test/fixtures/${td}.pem\n    bundleEndpoint:\n      address: bundle.${td}\n` : ''}`;
+}
+
+/** a, b, c: federation fully rendered unless listed in `unrendered`. */
+function topology(federation: string, extra = '', unrendered: readonly string[] = []): string {
   return `environment: t
 clusters:
-  - name: a
-    provider: gke
-    region: us-central1
-    trustDomain: a.example
-    cidr: 10.10.0.0/16
-  - name: b
-    provider: gke
-    region: us-central1
-    trustDomain: b.example
-    cidr: 10.20.0.0/16
-  - name: c
-    provider: eks
-    region: eu-west-1
-    trustDomain: c.example
-    cidr: 10.30.0.0/16
-${extra}federation: ${federation}
+${root('a', 'foo.com', '10.10.0.0/16', !unrendered.includes('a'))}${root('b', 'bar.com', '10.20.0.0/16', !unrendered.includes('b'))}${root('c', 'baz.org', '10.30.0.0/16', !unrendered.includes('c'), 'eks')}${extra}federation: ${federation}
 `;
 }
 
+const pairsOf = (text: string) => discoveryPairs(synthTopologyText(text).topology).map((p) => `${p.cluster}->${p.peer}`);
+
 describe('discoveryPairs', () => {
-  it('pairs every cluster with every other in a full mesh', () => {
-    const { topology: t } = synthTopologyText(topology('full-mesh'));
-    expect(discoveryPairs(t).map((p) => `${p.cluster}->${p.peer}`)).toEqual(['a->b', 'a->c', 'b->a', 'b->c', 'c->a', 'c->b']);
+  it('pairs every cluster with every other in a full mesh whose federation is rendered', () => {
+    expect(pairsOf(topology('full-mesh'))).toEqual(['a->b', 'a->c', 'b->a', 'b->c', 'c->a', 'c->b']);
   });
 
   it('never pairs clusters whose trust domains are not federated', () => {
-    const { topology: t } = synthTopologyText(topology('[[a, b]]'));
-    expect(discoveryPairs(t).map((p) => `${p.cluster}->${p.peer}`)).toEqual(['a->b', 'b->a']);
-    const { topology: none } = synthTopologyText(topology('none'));
-    expect(discoveryPairs(none)).toEqual([]);
+    expect(pairsOf(topology('[[a, b]]'))).toEqual(['a->b', 'b->a']);
+    expect(pairsOf(topology('none'))).toEqual([]);
+  });
+
+  // Issue #10 point 6: the topology federates c, but without its address and root no peer holds c's bundle
+  // (and c federates with no one), so neither side could verify the other's certificates.
+  it('pairs only clusters whose federation is rendered in both directions (address and root known)', () => {
+    expect(pairsOf(topology('full-mesh', '', ['c']))).toEqual(['a->b', 'b->a']);
+    expect(pairsOf(topology('full-mesh', '', ['a', 'b', 'c']))).toEqual([]);
+    const relations = trustRelations(synthTopologyText(topology('full-mesh', '', ['c'])).topology);
+    expect(relations.federatesWith('a')).toEqual(['bar.com']);
+    expect(relations.federatesWith('c')).toEqual(['bar.com', 'foo.com']);
+    expect(relations.authenticates('a', 'c')).toBe(false);
   });
 
   it("pairs a nested cluster with its root (same trust domain) and with its root's federated peers", () => {
-    const { topology: t } = synthTopologyText(topology('[[a, b]]', `  - name: d
+    const pairs = pairsOf(topology('[[a, b]]', `  - name: d
     provider: gke
     region: us-central1
     nestedUnder: a
     cidr: 10.40.0.0/16
 `));
-    const pairs = discoveryPairs(t).map((p) => `${p.cluster}->${p.peer}`);
     expect(pairs).toEqual(['a->b', 'a->d', 'b->a', 'b->d', 'd->a', 'd->b']);
   });
 

@@ -136,12 +136,10 @@ describe('nested root with two children, federated with a third trust domain', (
       expect(conf.server.federation).toBeUndefined();
     });
 
-    it('leaves istiod its own CA (no cert-manager root here) and says what that means for injection', () => {
+    it('has no cert-manager CA (its SPIRE CA is signed by the parent) and leaves istiod its own CA', () => {
       expect(findAll(c.objects, 'Certificate')).toEqual([]);
       expect(findAll(c.objects, 'Issuer')).toEqual([]);
-      const text = result.notes.filter((n) => n.cluster === kid).map((n) => n.text).join('\n');
-      expect(text).toContain("istiod CA: this cluster's SPIRE CA is signed by root's server");
-      expect(text).toContain('inject.istio.io/templates: sidecar,spire');
+      expect(c.objects.filter((o) => o.metadata.name === 'meshfed-ca')).toEqual([]);
     });
 
     it('says which components wait for which', () => {

@@ -7,10 +7,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  IMAGE_FACTS, imageFacts, PROVIDER_FACTS, PROVIDER_KUBELET_ACCESS, SPIRE_IMAGE_FACTS,
+  IMAGE_FACTS, imageFacts, PROVIDER_FACTS, PROVIDER_KUBELET_ACCESS, ISTIO_IMAGE_FACTS, SPIRE_IMAGE_FACTS,
 } from '../constructs/platform-facts';
 import { IMAGES, K8S_WORKLOAD_REGISTRAR_IMAGES } from '../constructs/versions';
-import { containerProblems, coveredElsewhere, podTemplates, providerProblems, type PodTemplate } from './helpers/platform-facts-checks';
+import { containerProblems, podTemplates, providerProblems, type PodTemplate } from './helpers/platform-facts-checks';
 import type { K8sObject } from './helpers/schema-validation';
 import { synthTopologyText, THREE_CLUSTERS, twoClusters } from './helpers/synth';
 
@@ -54,10 +54,15 @@ describe('the facts table', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  it('is one table: the SPIRE and Istio parts together, one entry per image', () => {
+    expect(IMAGE_FACTS).toEqual([...SPIRE_IMAGE_FACTS, ...ISTIO_IMAGE_FACTS]);
+    const refs = IMAGE_FACTS.map((f) => `${f.repository}:${f.tag}`);
+    expect(new Set(refs).size).toBe(refs.length);
+  });
+
   it('records the facts the SPIRE fixes rely on', () => {
     expect(imageFacts(IMAGES.spireAgent)).toMatchObject({ entrypoint: ['/opt/spire/bin/spire-agent', 'run'], user: 'root', shell: false });
     expect(imageFacts(IMAGES.spireControllerManager)?.writes).toEqual(['/tmp']);
-    expect(SPIRE_IMAGE_FACTS.every((f) => !coveredElsewhere(`${f.repository}:${f.tag}`))).toBe(true);
     expect(PROVIDER_KUBELET_ACCESS.gke).toEqual({ address: 'host-ip', verify: false });
   });
 });

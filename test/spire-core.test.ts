@@ -94,16 +94,16 @@ describe('dev-like cluster', () => {
     expect(server.telemetry.Prometheus.port).toBe(9988);
   });
 
-  it('signs the server CA through cert-manager in istio-system: self-signed issuer -> root Certificate -> CA Issuer', () => {
+  it('signs the server CA through cert-manager in its own namespace (meshfed-ca): self-signed issuer -> root Certificate -> CA Issuer', () => {
     const ua = server.plugins.UpstreamAuthority['cert-manager'].plugin_data;
-    expect(ua).toEqual({ issuer_name: 'spire-ca', issuer_kind: 'Issuer', issuer_group: 'cert-manager.io', namespace: 'istio-system' });
-    const caIssuer = find(objects, 'Issuer', 'spire-ca', 'istio-system') as any;
-    const root = find(objects, 'Certificate', 'spire-root-ca', 'istio-system') as any;
+    expect(ua).toEqual({ issuer_name: 'spire-ca', issuer_kind: 'Issuer', issuer_group: 'cert-manager.io', namespace: 'meshfed-ca' });
+    const caIssuer = find(objects, 'Issuer', 'spire-ca', 'meshfed-ca') as any;
+    const root = find(objects, 'Certificate', 'spire-root-ca', 'meshfed-ca') as any;
     expect(caIssuer.spec.ca.secretName).toBe(root.spec.secretName);
     expect(root.spec).toMatchObject({ isCA: true, uris: ['spiffe://foo.com'], issuerRef: { name: 'spire-selfsigned', kind: 'Issuer' } });
-    expect((find(objects, 'Issuer', 'spire-selfsigned', 'istio-system') as any).spec).toEqual({ selfSigned: {} });
+    expect((find(objects, 'Issuer', 'spire-selfsigned', 'meshfed-ca') as any).spec).toEqual({ selfSigned: {} });
     // The server's CertificateRequests go where the Issuer is, and it may create them only there.
-    const role = find(objects, 'Role', 'spire-server-upstream-ca', 'istio-system') as any;
+    const role = find(objects, 'Role', 'spire-server-upstream-ca', 'meshfed-ca') as any;
     expect(role.rules[0]).toMatchObject({ apiGroups: ['cert-manager.io'], resources: ['certificaterequests'] });
     expect(role.rules[0].verbs).toContain('create');
     expect(objects.filter((o) => o.kind === 'ClusterIssuer')).toEqual([]);

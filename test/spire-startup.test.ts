@@ -5,7 +5,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import {
-  K8sWorkloadRegistrar, OidcDiscoveryProvider, RegistrarDeployment, SpireControllerManager, SpireServer, SYSTEM_NAMESPACES,
+  CA_NAMESPACE, K8sWorkloadRegistrar, OidcDiscoveryProvider, RegistrarDeployment, SpireControllerManager, SpireServer, SYSTEM_NAMESPACES,
 } from '../constructs';
 import { configOf, find, findAll, problemsOf, synthTopologyText, twoClusters } from './helpers/synth';
 import type { K8sObject } from './helpers/schema-validation';
@@ -112,7 +112,7 @@ describe('server pod (points 3, 4, 8, 11)', () => {
 
   it('the generated root CA Certificate names its key usages', () => {
     const { clusters: dev } = synthTopologyText(twoClusters());
-    const root = find(dev.get('cluster-1')!.objects, 'Certificate', 'spire-root-ca', 'istio-system') as Obj;
+    const root = find(dev.get('cluster-1')!.objects, 'Certificate', 'spire-root-ca', CA_NAMESPACE) as Obj;
     expect(root.spec.usages).toEqual(['cert sign', 'crl sign', 'digital signature']);
   });
 

@@ -103,9 +103,10 @@ clusters:
     expect(five.svg).toContain('>gamma.example https://spire.gamma.example:443 (no root CA)</text>');
   });
 
-  it('east-west: two clusters are linked directly; a full mesh of five is a star through the mesh node, skipping shared networks', async () => {
+  it('east-west: two clusters are linked directly, dashed while their federation is not rendered; a full mesh of five is a star through the mesh node, skipping shared networks', async () => {
+    // dev federates in its topology but has no bundle addresses or roots yet: no remote secret, so dashed.
     expect(drawnEdges(dev.svg).filter((e) => e.kind === 'eastwest')).toEqual([
-      { kind: 'eastwest', from: 'cluster-1', to: 'cluster-2', dashed: false, bidirectional: true },
+      { kind: 'eastwest', from: 'cluster-1', to: 'cluster-2', dashed: true, bidirectional: true },
     ]);
     expect(drawnEdges(five.svg).filter((e) => e.kind === 'eastwest').map((e) => `${e.from}-${e.to}`))
       .toEqual(['alpha-#mesh', 'alpha-east-#mesh', 'beta-#mesh', 'gamma-#mesh', 'delta-#mesh']);

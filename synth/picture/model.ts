@@ -3,11 +3,10 @@
  * grouped by cloud and region, and the cross-cluster edges (federation, nesting, east-west) with their
  * labels. Both renderings (SVG and Mermaid) read only this, so they cannot disagree.
  */
-import { federationPeers, type FederationPeer } from '../../clusters/federation';
+import { federationPeers, trustRelations, type FederationPeer } from '../../clusters/federation';
 import { hostPort } from '../../clusters/host';
-import { findCluster, rootClusters, type ClusterSpec, type Provider, type Topology } from '../../clusters/model';
+import { federatedTrustDomains, findCluster, rootClusters, type ClusterSpec, type Provider, type Topology } from '../../clusters/model';
 import { BUNDLE_ENDPOINT_PORT } from '../../constructs/federation';
-import { discoveryPairs } from '../../constructs/istio-remote-secret';
 import { EASTWEST_TLS_PORT } from '../../constructs/istio-model';
 import { SERVER_API_PORT } from '../../constructs/names';
 
@@ -159,19 +158,25 @@ function nestingEdges(topology: Topology): PictureEdge[] {
 }
 
 /**
- * Clusters on different networks whose workloads trust each other talk through east-west gateways.
+ * Clusters on different networks whose workloads are meant to trust each other (same trust domain, or
+ * federated by the topology) talk through east-west gateways. A link is dashed while that trust is not
+ * rendered yet (a bundle endpoint address or root is missing), since no remote secret or route exists then.
  * When every such cluster reaches every other one on another network (the usual full mesh), the links
  * are drawn as a star through one mesh node (n lines instead of n(n-1)/2); otherwise pair by pair.
  */
 function eastWest(topology: Topology): { hub?: PictureHub; edges: PictureEdge[] } {
-  const index = new Map(topology.clusters.map((c, i) => [c.name, i]));
-  const network = (name: string) => findCluster(topology, name).network;
-  const pairs = discoveryPairs(topology).filter((p) => index.get(p.cluster)! < index.get(p.peer)! && network(p.cluster) !== network(p.peer));
+  const relations = trustRelations(topology);
+  const peersOf = new Map(topology.clusters.map((c) => [c.name, new Set(federatedTrustDomains(topology, c.name))]));
+  const intended = (a: ClusterSpec, b: ClusterSpec) => a.trustDomain === b.trustDomain || peersOf.get(a.name)!.has(b.trustDomain);
+  const pairs = topology.clusters.flatMap((a, i) => topology.clusters.slice(i + 1)
+    .filter((b) => a.network !== b.network && intended(a, b))
+    .map((b) => ({ cluster: a.name, peer: b.name, missing: !relations.authenticates(a.name, b.name) })));
   const linked = topology.clusters.filter((c) => pairs.some((p) => p.cluster === c.name || p.peer === c.name));
   const possible = linked.flatMap((a, i) => linked.slice(i + 1).filter((b) => a.network !== b.network)).length;
-  const edge = (from: string, to: string): PictureEdge => ({ kind: 'eastwest', from, to, bidirectional: true, label: [], missing: false });
+  const edge = (from: string, to: string, missing: boolean): PictureEdge => ({ kind: 'eastwest', from, to, bidirectional: true, label: [], missing });
   if (linked.length > 2 && pairs.length === possible) {
-    return { hub: { meshId: topology.meshId, label: [`Istio mesh ${topology.meshId}`, EASTWEST_LINK_TEXT] }, edges: linked.map((c) => edge(c.name, MESH_HUB)) };
+    const missing = (c: ClusterSpec) => pairs.some((p) => p.missing && (p.cluster === c.name || p.peer === c.name));
+    return { hub: { meshId: topology.meshId, label: [`Istio mesh ${topology.meshId}`, EASTWEST_LINK_TEXT] }, edges: linked.map((c) => edge(c.name, MESH_HUB, missing(c))) };
   }
-  return { edges: pairs.map((p) => edge(p.cluster, p.peer)) };
+  return { edges: pairs.map((p) => edge(p.cluster, p.peer, p.missing)) };
 }

@@ -9,13 +9,6 @@ import type { K8sObject } from './schema-validation';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
 
-/**
- * Images other helpers' fact tables cover: the Istio images and those meshfed adds to Istio pods and
- * samples (busybox, curl, the helloworld examples) are the subject of constructs/platform-facts/istio.ts.
- */
-const COVERED_BY_ISTIO_FACTS = ['docker.io/istio/', 'busybox', 'curlimages/'];
-export const coveredElsewhere = (image: string) => COVERED_BY_ISTIO_FACTS.some((p) => image.startsWith(p));
-
 const SHELLS = new Set(['sh', 'bash', '/bin/sh', '/bin/bash', '/bin/ash']);
 
 export interface PodTemplate {
@@ -52,7 +45,6 @@ export function containerProblems(t: PodTemplate): string[] {
   const volumes = new Map<string, Obj>((t.spec.volumes ?? []).map((v: Obj) => [v.name, v]));
   for (const { kind, c } of allContainers(t.spec)) {
     const at = `${t.where} ${kind}[${c.name}]`;
-    if (coveredElsewhere(c.image)) continue;
     const facts = imageFacts(c.image);
     if (facts === undefined) {
       problems.push(`${at}: image ${c.image} has no entry in IMAGE_FACTS`);

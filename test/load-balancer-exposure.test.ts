@@ -1,0 +1,86 @@
+/** Issue #10 point 13: who may reach the load balancers peers dial, internal where they share a network, pinned addresses. */
+import { istioHelmValues } from '../constructs/istio-helm-values';
+import { EASTWEST_GATEWAY, istioModel } from '../constructs/istio-model';
+import { istioOperatorSpec } from '../constructs/istio-operator';
+import { find, problemsOf, synthTopologyText, twoClusters } from './helpers/synth';
+
+type Obj = Record<string, any>;
+
+/** Two roots with rendered federation (address + root), on the given networks and providers. */
+function pair(opts: { net2?: string; provider2?: string; extra1?: string; extra2?: string } = {}): string {
+  return `environment: lb
+clusters:
+  - name: one
+    provider: gke
+    region: us-central1
+    trustDomain: foo.com
+    network: shared
+    cidr: 10.10.0.0/16
+    rootCa:
+      certificateFile: ../test/fixtures/foo.com.pem
+    bundleEndpoint:
+      address: 10.10.0.50
+${opts.extra1 ?? ''}  - name: two
+    provider: ${opts.provider2 ?? 'gke'}
+    region: ${opts.provider2 === 'eks' ? 'eu-west-1' : 'us-central1'}
+    trustDomain: bar.com
+    network: ${opts.net2 ?? 'shared'}
+    cidr: 10.20.0.0/16
+    rootCa:
+      certificateFile: ../test/fixtures/bar.com.pem
+    bundleEndpoint:
+      address: bundle.bar.com
+${opts.extra2 ?? ''}federation: full-mesh
+`;
+}
+
+const eastWestOf = (text: string, cluster: string) => {
+  const { topology } = synthTopologyText(text);
+  const model = istioModel(topology, cluster);
+  return {
+    iop: (istioOperatorSpec(model).components as Obj).ingressGateways.find((g: Obj) => g.name === EASTWEST_GATEWAY),
+    helm: (istioHelmValues(model).gateways as Obj)[EASTWEST_GATEWAY],
+  };
+};
+
+describe('load balancers peers dial', () => {
+  it('makes them internal and limited to the peers\' cidrs when every consumer shares the network', () => {
+    const { iop, helm } = eastWestOf(pair(), 'one');
+    expect(iop.k8s.service.loadBalancerSourceRanges).toEqual(['10.20.0.0/16']);
+    expect(iop.k8s.serviceAnnotations).toEqual({ 'networking.gke.io/load-balancer-type': 'Internal' });
+    expect(helm.service.loadBalancerSourceRanges).toEqual(['10.20.0.0/16']);
+    const { clusters } = synthTopologyText(pair());
+    const bundle = find(clusters.get('one')!.objects, 'Service', 'spire-server-bundle-endpoint') as Obj;
+    expect(bundle.spec.loadBalancerSourceRanges).toEqual(['10.20.0.0/16']);
+    expect(bundle.metadata.annotations['networking.gke.io/load-balancer-type']).toBe('Internal');
+    // The bundle endpoint's IPv4 address is pinned; a DNS name cannot be.
+    expect(bundle.spec.loadBalancerIP).toBe('10.10.0.50');
+    expect((find(clusters.get('two')!.objects, 'Service', 'spire-server-bundle-endpoint') as Obj).spec.loadBalancerIP).toBeUndefined();
+  });
+
+  it('leaves them open with a note naming the key when consumers come over another network, and uses the key when given', () => {
+    const open = synthTopologyText(pair({ net2: 'other' }));
+    const { iop } = eastWestOf(pair({ net2: 'other' }), 'one');
+    expect(iop.k8s.service.loadBalancerSourceRanges).toBeUndefined();
+    expect(iop.k8s.serviceAnnotations).toEqual({ 'cloud.google.com/l4-rbs': 'enabled' });
+    expect(open.result.notes.map((n) => n.text)).toContainEqual(expect.stringContaining('Set clusters[0].istio.eastWestGateway.loadBalancerSourceRanges'));
+    const given = pair({ net2: 'other', extra1: '    istio:\n      eastWestGateway:\n        address: 198.51.100.7\n        loadBalancerSourceRanges: [203.0.113.0/24]\n' });
+    const { iop: pinned, helm } = eastWestOf(given, 'one');
+    expect(pinned.k8s.service).toMatchObject({ loadBalancerIP: '198.51.100.7', loadBalancerSourceRanges: ['203.0.113.0/24'] });
+    expect(helm.service).toMatchObject({ loadBalancerIP: '198.51.100.7', loadBalancerSourceRanges: ['203.0.113.0/24'] });
+  });
+
+  it('uses in-tree NLB annotations on EKS and says that AWS does not pin loadBalancerIP', () => {
+    const text = pair({ provider2: 'eks', extra2: '    istio:\n      eastWestGateway:\n        address: 198.51.100.8\n' });
+    const { iop } = eastWestOf(text, 'two');
+    expect(iop.k8s.serviceAnnotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb', 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' });
+    expect(synthTopologyText(text).result.notes.map((n) => n.text)).toContainEqual(expect.stringContaining('aws-load-balancer-eip-allocations'));
+  });
+
+  it('rejects bad ranges and addresses with the field path', () => {
+    expect(problemsOf(twoClusters('    istio:\n      eastWestGateway:\n        address: gw.example.com\n        loadBalancerSourceRanges: [10.0.0.1/8]\n'))).toEqual([
+      'env.yaml:12: clusters[0].istio.eastWestGateway.loadBalancerSourceRanges[0]: "10.0.0.1/8" has host bits set (the network address is 10.0.0.0/8)',
+      'env.yaml:11: clusters[0].istio.eastWestGateway.address: "gw.example.com" must be an IPv4 address (it is pinned as the Service\'s loadBalancerIP)',
+    ]);
+  });
+});
