@@ -4,6 +4,7 @@ import { formatPath, formatValue, type Problem } from './problems';
 import type { ClusterParsed, TopologyParsed } from './schema';
 import { HOST_RULE, hostProblem } from './host';
 import { TRUST_DOMAIN_RULE, trustDomainProblem } from './trust-domain';
+import { isIP } from 'node:net';
 
 export function topologyProblems(t: TopologyParsed): Problem[] {
   return [
@@ -11,6 +12,8 @@ export function topologyProblems(t: TopologyParsed): Problem[] {
     ...nesting(t.clusters),
     ...trustDomains(t.clusters),
     ...cidrs(t.clusters),
+    ...extraRanges(t.clusters),
+    ...cloudSettings(t.clusters),
     ...federationPairs(t),
     ...t.clusters.flatMap(spireAndRegistrar),
     ...rootOnlyKeys(t.clusters),
@@ -53,6 +56,10 @@ function rootOnlyKeys(clusters: readonly ClusterParsed[]): Problem[] {
       problems.push({ path: at(i, 'serverEndpoint'), message: `is only used by nested clusters and no cluster is nestedUnder ${c.name}` });
     }
     for (const key of ['bundleEndpoint', 'serverEndpoint'] as const) {
+      const ip = c[key]?.loadBalancerIP;
+      if (ip !== undefined && isIP(ip) !== 4) {
+        problems.push({ path: at(i, key, 'loadBalancerIP'), message: `${formatValue(ip)} is not an IPv4 address (the Service's spec.loadBalancerIP)` });
+      }
       const address = c[key]?.address;
       if (address === undefined) continue;
       const reason = hostProblem(address);
@@ -191,6 +198,55 @@ function cidrs(clusters: readonly ClusterParsed[]): Problem[] {
       });
     }
     parsed.push({ index: i, cidr: result });
+  });
+  return problems;
+}
+
+/**
+ * podCidr, serviceCidr and cloud.controlPlaneCidr, where given: valid, and disjoint from every cluster's
+ * cidr and from each other (ranges left out are derived disjoint by infra/address-ranges.ts).
+ */
+function extraRanges(clusters: readonly ClusterParsed[]): Problem[] {
+  const problems: Problem[] = [];
+  const taken: { path: (string | number)[]; cidr: Ipv4Cidr; text: string }[] = [];
+  clusters.forEach((c, i) => {
+    const cidr = parseCidr(c.cidr);
+    if (typeof cidr !== 'string') taken.push({ path: at(i, 'cidr'), cidr, text: c.cidr });
+  });
+  const keys = [['podCidr', 8, 21], ['serviceCidr', 8, 27], ['cloud.controlPlaneCidr', 28, 28]] as const;
+  clusters.forEach((c, i) => {
+    for (const [key, min, max] of keys) {
+      const text = key === 'cloud.controlPlaneCidr' ? c.cloud.controlPlaneCidr : c[key];
+      if (text === undefined) continue;
+      const path = key === 'cloud.controlPlaneCidr' ? at(i, 'cloud', 'controlPlaneCidr') : at(i, key);
+      const result = parseCidr(text);
+      if (typeof result === 'string') {
+        problems.push({ path, message: `${formatValue(text)} ${result}` });
+        continue;
+      }
+      if (result.prefixLength < min || result.prefixLength > max) {
+        problems.push({ path, message: `${formatValue(text)} must have a prefix length ${min === max ? `of /${min}` : `from /${min} to /${max}`}` });
+        continue;
+      }
+      const clash = taken.find((x) => cidrsOverlap(x.cidr, result));
+      if (clash) {
+        problems.push({ path, message: `${formatValue(text)} overlaps ${formatPath(clash.path)} ${formatValue(clash.text)}; pod, service and control plane ranges must be disjoint from every cluster's ranges` });
+        continue;
+      }
+      taken.push({ path, cidr: result, text });
+    }
+  });
+  return problems;
+}
+
+/** A zonal cluster's zone lies in its region. */
+function cloudSettings(clusters: readonly ClusterParsed[]): Problem[] {
+  const problems: Problem[] = [];
+  clusters.forEach((c, i) => {
+    const zone = c.cloud.zone;
+    if (zone !== undefined && !zone.startsWith(`${c.region}-`)) {
+      problems.push({ path: at(i, 'cloud', 'zone'), message: `${formatValue(zone)} is not a zone of region ${c.region}` });
+    }
   });
   return problems;
 }

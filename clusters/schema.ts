@@ -114,6 +114,8 @@ const ENDPOINT = (defaultPort: number) =>
       serviceType: z.enum(['LoadBalancer', 'NodePort', 'ClusterIP']).default('LoadBalancer'),
       /** Service annotations, e.g. an internal load balancer or a reserved address. */
       annotations: z.record(z.string(), z.string()).default({}),
+      /** IPv4 address the LoadBalancer Service takes (a reserved static address); the stack sets it for clusters it creates. */
+      loadBalancerIP: z.string().optional(),
     })
     .strict();
 
@@ -148,6 +150,20 @@ const ISTIO = z
   })
   .strict();
 
+/** Settings of a cluster the Pulumi stack creates (infra/gcp for gke). */
+const CLOUD = z
+  .object({
+    /** A zonal cluster in this zone (must be in the cluster's region); default: a regional cluster. */
+    zone: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+-[a-z]$/, { message: 'must be a zone such as "us-central1-a"' }).optional(),
+    /** GKE release channel. */
+    releaseChannel: z.enum(['RAPID', 'REGULAR', 'STABLE']).default('REGULAR'),
+    /** Refuse to delete the cluster (and protect stateful resources); default: on unless the environment is dev-like (dev, test, ci, sandbox, local). */
+    deletionProtection: z.boolean().optional(),
+    /** The control plane's private range (a /28; GKE masterIpv4CidrBlock); default: derived, disjoint from every cluster's ranges. */
+    controlPlaneCidr: z.string().optional(),
+  })
+  .strict();
+
 export const CLUSTER = z
   .object({
     name: dnsLabel(),
@@ -168,6 +184,12 @@ export const CLUSTER = z
     /** Clusters with nested children only: where the children's upstream agents and servers reach this SPIRE server's API. */
     serverEndpoint: ENDPOINT(8081).optional(),
     istio: CLUSTER_ISTIO.default({}),
+    /** Pod range (GKE subnet secondary range); default: derived, disjoint from every cluster's ranges (infra/address-ranges.ts). */
+    podCidr: z.string().optional(),
+    /** Service range (GKE subnet secondary range); default: derived like podCidr. */
+    serviceCidr: z.string().optional(),
+    /** Clusters the stack creates: cloud settings (ignored for clusters given in meshfed:kubeconfigs). */
+    cloud: CLOUD.default(() => CLOUD.parse({})),
   })
   .strict();
 
