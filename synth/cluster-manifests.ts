@@ -75,7 +75,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec):
       text: `istiod CA: this cluster's SPIRE CA is signed by ${cluster.nestedUnder}'s server, which cert-manager cannot reach, so istiod keeps its own self-signed CA; pods here must use the \`spire\` injection template (\`${INJECTION_TEMPLATES_ANNOTATION}: ${SPIRE_INJECTION_TEMPLATES}\`) to hold identities the trust domain ${cluster.trustDomain} verifies.`,
     });
   }
-  if (cluster.rootCa) {
+  if (cluster.rootCa && cluster.rootCa.secretCreatedByStack !== true) {
     notes.push({
       cluster: cluster.name,
       text: `root CA: create the kubernetes.io/tls Secret ${ISTIO_SYSTEM_NAMESPACE}/${cluster.rootCa.secretName} from ${cluster.rootCa.certificateFile} and its private key (kept outside meshfed) before the CA Issuer can sign: \`kubectl --context ${cluster.name} -n ${ISTIO_SYSTEM_NAMESPACE} create secret tls ${cluster.rootCa.secretName} --cert=${cluster.rootCa.certificateFile} --key=<key file>\`.`,

@@ -115,6 +115,7 @@ export function addTrustCharts(input: TrustChartsInput): { federatesWith: string
       servicePort: cluster.serverEndpoint?.port ?? 8081,
       serviceType: cluster.serverEndpoint?.serviceType ?? 'LoadBalancer',
       ...(cluster.serverEndpoint ? { serviceAnnotations: cluster.serverEndpoint.annotations } : {}),
+      ...(cluster.serverEndpoint?.loadBalancerIP !== undefined ? { serviceLoadBalancerIP: cluster.serverEndpoint.loadBalancerIP } : {}),
     });
     const names = children.map((c) => c.name);
     note(
@@ -141,6 +142,7 @@ export function addTrustCharts(input: TrustChartsInput): { federatesWith: string
       port: ep?.port ?? BUNDLE_ENDPOINT_PORT,
       serviceType: ep?.serviceType ?? 'LoadBalancer',
       ...(ep ? { annotations: ep.annotations } : {}),
+      ...(ep?.loadBalancerIP !== undefined ? { loadBalancerIP: ep.loadBalancerIP } : {}),
     });
     if (ep?.address === undefined) {
       note(

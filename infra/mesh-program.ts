@@ -1,0 +1,181 @@
+/**
+ * The whole Pulumi program for one environment, as a function the stack (stacks/index.ts) and the offline
+ * plan (scripts/plan.ts) both call:
+ *
+ *  1. clouds: clusters not given in `existingKubeconfigs` are created (gke: GcpEnvironment); each created
+ *     cluster gets reserved addresses for the Services peers dial (endpointsToReserve);
+ *  2. trust: a root CA per root trust domain without `rootCa` (RootCa), its key pair written as the
+ *     kubernetes.io/tls Secret the cert-manager CA Issuer reads, before that Issuer's file is applied;
+ *  3. manifests: synth's renderTopology over the topology completed with those roots and addresses
+ *     (withStackValues), inside one apply; the files (so the ConfigGroups) per cluster are known up front
+ *     from the same rendering with placeholders;
+ *  4. per cluster a ClusterDeployment, then across clusters the Istio remote secrets.
+ * No resource is created inside an apply.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { parseAllDocuments } from 'yaml';
+import { exposesBundleEndpoint } from '../clusters/federation';
+import { hostPort } from '../clusters/host';
+import { findCluster, rootClusters, type ClusterSpec, type Topology } from '../clusters/model';
+import { ROOT_CA_SECRET } from '../constructs/cert-manager-ca';
+import { discoveryPairs } from '../constructs/istio-remote-secret';
+import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
+import { renderTopology } from '../synth/synthesize';
+import { CHART_FILES } from '../synth/cluster-manifests';
+import { clusterRanges, type ClusterRanges } from './address-ranges';
+import { deletionProtection, endpointsToReserve, type ClusterInfra, type EndpointKind } from './cluster-infra';
+import { ClusterDeployment, type ManifestFile, type StackSecret } from './cluster-deployment';
+import { firewallRules, type FirewallRule } from './firewall-rules';
+import { GcpEnvironment } from './gcp/environment';
+import { RemoteSecrets } from './remote-secrets';
+import { RootCa } from './root-ca';
+import { placeholderValues, withStackValues, type ClusterStackValues } from './stack-values';
+
+export interface MeshProgramArgs {
+  readonly topology: Topology;
+  /** Clusters that exist already: name -> kubeconfig (secret). The others are created. */
+  readonly existingClusters: readonly string[];
+  readonly kubeconfigs?: pulumi.Output<Record<string, string>>;
+  /** Settings of the GCP provider, needed when gke clusters are created. */
+  readonly gcp?: { readonly project?: string; readonly apiAccessCidrs?: readonly string[] };
+}
+
+export interface ClusterOutputs {
+  readonly trustDomain: string;
+  readonly apiEndpoint: pulumi.Output<string>;
+  /** Reserved east-west gateway address (created clusters with peers). */
+  readonly eastWestAddress?: pulumi.Output<string>;
+  /** `https://host:port` of the trust domain's bundle endpoint, when it has federation peers. */
+  readonly bundleEndpointUrl?: pulumi.Output<string>;
+  /** The trust domain's root CA certificate (public), generated or supplied. */
+  readonly rootCaCert?: pulumi.Output<string>;
+}
+
+export interface MeshProgram {
+  readonly ranges: readonly ClusterRanges[];
+  readonly rules: readonly FirewallRule[];
+  readonly gcp?: GcpEnvironment;
+  readonly rootCas: Readonly<Record<string, RootCa>>;
+  readonly deployments: Readonly<Record<string, ClusterDeployment>>;
+  readonly remoteSecrets: RemoteSecrets;
+  readonly outputs: Readonly<Record<string, ClusterOutputs>>;
+  /** Kubeconfig per cluster (secret). */
+  readonly kubeconfigs: pulumi.Output<Record<string, string>>;
+}
+
+/** A user error in the stack's configuration: Pulumi prints the message without a stack trace. */
+export class StackConfigError extends pulumi.RunError {}
+
+/** The synthesized files of every cluster as objects (what ConfigGroups take). */
+export function manifestFiles(topology: Topology): Record<string, ManifestFile[]> {
+  const rendered = renderTopology(topology, '/unused');
+  return Object.fromEntries(rendered.clusters.map((c) => [c.cluster, [...c.files].map(([name, yaml]) => ({
+    name,
+    objects: parseAllDocuments(yaml).map((d) => d.toJS() as Record<string, unknown>).filter((o) => o !== null),
+  }))]));
+}
+
+function checkClusters(topology: Topology, args: MeshProgramArgs): ClusterSpec[] {
+  const names = new Set(topology.clusters.map((c) => c.name));
+  const unknown = args.existingClusters.filter((n) => !names.has(n));
+  if (unknown.length > 0) {
+    throw new StackConfigError(`meshfed:kubeconfigs names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are not clusters' : 'is not a cluster'} of environment ${topology.environment} (clusters: ${[...names].join(', ')})`);
+  }
+  const toCreate = topology.clusters.filter((c) => !args.existingClusters.includes(c.name));
+  const eks = toCreate.filter((c) => c.provider !== 'gke');
+  if (eks.length > 0) {
+    throw new StackConfigError(`cannot create provider ${eks[0].provider} clusters yet (${eks.map((c) => c.name).join(', ')}): give their kubeconfigs in meshfed:kubeconfigs`);
+  }
+  if (toCreate.length > 0 && !args.gcp?.project) {
+    throw new StackConfigError(`gcp:project is not set; it is required to create ${toCreate.map((c) => c.name).join(', ')} (\`pulumi config set gcp:project <project id>\`)`);
+  }
+  if (toCreate.length > 0 && (args.gcp?.apiAccessCidrs ?? []).length === 0) {
+    throw new StackConfigError(`meshfed:apiAccessCidrs is not set; the created clusters' API servers only accept these ranges (and peers' NAT addresses), so the machine running pulumi must be in one: \`pulumi config set --path 'meshfed:apiAccessCidrs[0]' <your address>/32\``);
+  }
+  return toCreate;
+}
+
+export function deployMesh(args: MeshProgramArgs): MeshProgram {
+  const { topology } = args;
+  const toCreate = checkClusters(topology, args);
+  const ranges = clusterRanges(topology);
+  const rules = firewallRules(topology, ranges);
+
+  const gcpEnv = toCreate.length > 0
+    ? new GcpEnvironment(topology.environment, { topology, clusters: toCreate, ranges, rules, project: args.gcp!.project!, apiAccessCidrs: args.gcp!.apiAccessCidrs! })
+    : undefined;
+  const infra = (name: string): ClusterInfra | undefined => gcpEnv?.infra[name];
+  const kubeconfigOf = (name: string): pulumi.Output<string> => infra(name)?.kubeconfig ?? args.kubeconfigs!.apply((all) => {
+    const value = all[name];
+    if (value === undefined) throw new Error(`meshfed:kubeconfigs has no entry for cluster ${name}`);
+    return value;
+  });
+
+  const rootCas: Record<string, RootCa> = {};
+  for (const root of rootClusters(topology).filter((c) => c.rootCa === undefined)) {
+    rootCas[root.name] = new RootCa(`${root.name}-root-ca`, { trustDomain: root.trustDomain, protect: deletionProtection(topology, root) });
+  }
+
+  // Where the real values will be, placeholders first: the files (and ConfigGroups) of every cluster.
+  const shape = manifestFiles(withStackValues(topology, placeholderValues(Object.fromEntries(topology.clusters.map((c) => [c.name, {
+    rootCa: rootCas[c.name] !== undefined,
+    addresses: infra(c.name) ? endpointsToReserve(topology, c).filter((k) => k !== 'eastWestGateway') : [],
+  }])))));
+  const values: pulumi.Output<Record<string, ClusterStackValues>> = pulumi.all(Object.fromEntries(topology.clusters.map((c) => {
+    const i = infra(c.name);
+    const addresses = Object.fromEntries(Object.entries(i?.addresses ?? {}).filter(([k]) => k !== 'eastWestGateway'));
+    const rootCaPem: pulumi.Output<string | undefined> = rootCas[c.name]?.certPem ?? pulumi.output<string | undefined>(undefined);
+    return [c.name, pulumi.all([rootCaPem, pulumi.all(addresses as Record<string, pulumi.Output<string>>)]).apply(([rootCaPem, a]): ClusterStackValues => ({
+      ...(rootCaPem !== undefined ? { rootCaPem } : {}),
+      addresses: a as Partial<Record<EndpointKind, string>>,
+      loadBalancerAnnotations: i?.loadBalancerAnnotations ?? {},
+    }))];
+  }))) as pulumi.Output<Record<string, ClusterStackValues>>;
+  const completed = values.apply((v) => withStackValues(topology, v));
+  const rendered = completed.apply(manifestFiles);
+
+  const deployments: Record<string, ClusterDeployment> = {};
+  for (const cluster of topology.clusters) {
+    const i = infra(cluster.name);
+    const manifests = shape[cluster.name];
+    const secretsBefore: Record<string, StackSecret[]> = {};
+    const root = rootCas[cluster.name];
+    if (root) {
+      // Read by the CA Issuer (CA_ISSUER) of CertManagerCa in istio-system, applied with this file.
+      secretsBefore[`${CHART_FILES.certManagerCa}.yaml`] = [{
+        id: ROOT_CA_SECRET, namespace: ISTIO_SYSTEM_NAMESPACE, name: ROOT_CA_SECRET, type: 'kubernetes.io/tls',
+        stringData: { 'tls.crt': root.certPem, 'tls.key': root.keyPem },
+      }];
+    }
+    const eastWest = i?.addresses.eastWestGateway;
+    deployments[cluster.name] = new ClusterDeployment(cluster.name, {
+      kubeconfig: kubeconfigOf(cluster.name),
+      topology,
+      cluster: cluster.name,
+      manifests,
+      rendered: rendered.apply((r) => r[cluster.name]),
+      secretsBefore,
+      ...(eastWest ? { eastWestService: { loadBalancerIP: eastWest, annotations: i!.loadBalancerAnnotations } } : {}),
+      ...(i ? { dependsOn: i.ready } : {}),
+    });
+  }
+  const remoteSecrets = new RemoteSecrets('remote-secrets', { pairs: discoveryPairs(topology), clusters: deployments });
+
+  const outputs: Record<string, ClusterOutputs> = {};
+  for (const cluster of topology.clusters) {
+    const i = infra(cluster.name);
+    const root = findCluster(topology, cluster.root);
+    const rootCaCert = rootCas[root.name]?.certPem ?? (root.rootCa ? pulumi.output(root.rootCa.certificatePem) : undefined);
+    outputs[cluster.name] = {
+      trustDomain: cluster.trustDomain,
+      apiEndpoint: i?.apiEndpoint ?? pulumi.output('(existing cluster: see its kubeconfig)'),
+      ...(i?.addresses.eastWestGateway ? { eastWestAddress: i.addresses.eastWestGateway } : {}),
+      ...(exposesBundleEndpoint(topology, root)
+        ? { bundleEndpointUrl: completed.apply((t) => { const ep = findCluster(t, root.name).bundleEndpoint; return ep?.address ? `https://${hostPort(ep.address, ep.port)}` : '(not known: set bundleEndpoint.address)'; }) }
+        : {}),
+      ...(rootCaCert ? { rootCaCert } : {}),
+    };
+  }
+  const kubeconfigs = pulumi.secret(pulumi.all(Object.fromEntries(topology.clusters.map((c) => [c.name, kubeconfigOf(c.name)]))));
+  return { ranges, rules, ...(gcpEnv ? { gcp: gcpEnv } : {}), rootCas, deployments, remoteSecrets, outputs, kubeconfigs };
+}
