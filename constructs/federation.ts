@@ -64,7 +64,7 @@ export class BundleEndpointService extends Construct {
       },
       spec: {
         type: props.serviceType ?? 'LoadBalancer',
-        ...(props.loadBalancerIP !== undefined ? { loadBalancerIP: props.loadBalancerIP } : {}),
+        ...(props.loadBalancerIP !== undefined ? { loadBalancerIp: props.loadBalancerIP } : {}),
         selector: props.server.podSelector(),
         ports: [{ name: 'https', port, targetPort: k8s.IntOrString.fromNumber(BUNDLE_ENDPOINT_PORT), protocol: 'TCP' }],
       },

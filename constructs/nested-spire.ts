@@ -123,7 +123,7 @@ export class NestedSpireParent extends Construct {
       },
       spec: {
         type: props.serviceType ?? 'LoadBalancer',
-        ...(props.serviceLoadBalancerIP !== undefined ? { loadBalancerIP: props.serviceLoadBalancerIP } : {}),
+        ...(props.serviceLoadBalancerIP !== undefined ? { loadBalancerIp: props.serviceLoadBalancerIP } : {}),
         selector: server.podSelector(),
         ports: [{ name: 'grpc', port, targetPort: k8s.IntOrString.fromNumber(SERVER_API_PORT), protocol: 'TCP' }],
       },
