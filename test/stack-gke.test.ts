@@ -10,7 +10,6 @@ const PEM = {
   'bar.com': readFileSync(join(__dirname, 'fixtures', 'bar.com.pem'), 'utf8'),
 };
 const run = startStack('dev', { 'gcp:project': 'meshfed-test', 'meshfed:apiAccessCidrs': '["198.51.100.7/32"]' }, [], { project: 'meshfed-test', rootPems: PEM });
-const GROUP = 'kubernetes:yaml/v2:ConfigGroup';
 const objs = (group: string): any[] => run.named(group).inputs.objs;
 
 beforeAll(async () => {
