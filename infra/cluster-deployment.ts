@@ -9,6 +9,8 @@ import * as pulumi from '@pulumi/pulumi';
 import type { Topology } from '../clusters/model';
 import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
 import { ISTIO_READER_TOKEN_SECRET } from '../constructs/istio-reader';
+import { SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
+import { NESTED } from '../constructs/nested-spire';
 import { PREREQUISITES } from '../constructs/versions';
 import { deploymentPlan, type ManifestFile, takeObject, withAwaitAnnotations } from './deployment-plan';
 import { IstioInstall, type IstioInstallArgs } from './istio-install';
@@ -54,6 +56,21 @@ export interface StackSecret {
 
 /** The reader token Secret peers' remote secrets are built from. */
 const READER_TOKEN = { apiVersion: 'v1', kind: 'Secret', namespace: ISTIO_SYSTEM_NAMESPACE, name: ISTIO_READER_TOKEN_SECRET } as const;
+/** A nested child's token for its parent's SPIRE server (the parent's spire-nested-kubeconfigs Secret carries it). */
+const PARENT_ACCESS_TOKEN = { apiVersion: 'v1', kind: 'Secret', namespace: SPIRE_SYSTEM_NAMESPACE, name: `${NESTED.parentAccess}-token` } as const;
+/** Token Secrets created as resources of their own after their file, awaited until the token is filled in. */
+const TOKEN_SECRETS = [READER_TOKEN, PARENT_ACCESS_TOKEN] as const;
+
+function withoutTokens(file: ManifestFile): { tokens: Record<string, unknown>[]; rest: ManifestFile } {
+  const tokens: Record<string, unknown>[] = [];
+  let rest = file;
+  for (const ref of TOKEN_SECRETS) {
+    const taken = takeObject(rest, ref);
+    if (taken.object) tokens.push(taken.object);
+    rest = taken.rest;
+  }
+  return { tokens, rest };
+}
 
 /** Resource name of a file's ConfigGroup: `<name>-NN-<concern>` (no `.yaml`, so URNs stay stable). */
 function groupName(name: string, file: string): string {
@@ -73,6 +90,8 @@ export class ClusterDeployment extends pulumi.ComponentResource {
    * `data.token`, so peers read its outputs instead of a live read that would fail at the first preview.
    */
   readonly readerToken?: k8s.core.v1.Secret;
+  /** A nested child's spire-parent-server token Secret (created like readerToken). */
+  readonly parentAccessToken?: k8s.core.v1.Secret;
   /** The last step; depend on it to run after the cluster's mesh layer is applied. */
   readonly ready: pulumi.Resource[];
   /** Secrets created by the stack (secretsBefore), by id. */
@@ -87,7 +106,7 @@ export class ClusterDeployment extends pulumi.ComponentResource {
       const pick = (files: readonly ManifestFile[]) => {
         const found = files.find((f) => f.name === file);
         if (!found) throw new Error(`ClusterDeployment ${name}: the rendered manifests have no ${file} (files: ${files.map((f) => f.name).join(', ')})`);
-        return takeObject(found, READER_TOKEN).rest.objects.map(withAwaitAnnotations);
+        return withoutTokens(found).rest.objects.map(withAwaitAnnotations);
       };
       return args.rendered ? args.rendered.apply(pick) : pick(args.manifests);
     };
@@ -134,14 +153,16 @@ export class ClusterDeployment extends pulumi.ComponentResource {
         return stackSecrets[s.id];
       });
       previous = [...previous, ...before];
-      const { object: token, rest } = takeObject(step.file, READER_TOKEN);
+      const { tokens, rest } = withoutTokens(step.file);
       const group = new k8s.yaml.v2.ConfigGroup(groupName(name, rest.name), { objs: objectsOf(step.file.name) }, childOpts(previous));
       groups[step.file.name] = group;
       previous = [group];
-      if (token) {
-        const secret = withAwaitAnnotations(token) as { metadata: k8s.types.input.meta.v1.ObjectMeta; type: string };
-        this.readerToken = new k8s.core.v1.Secret(`${name}-${ISTIO_READER_TOKEN_SECRET}`, { metadata: secret.metadata, type: secret.type }, childOpts([group]));
-        previous = [group, this.readerToken];
+      for (const token of tokens) {
+        const secret = withAwaitAnnotations(token) as { metadata: k8s.types.input.meta.v1.ObjectMeta & { name: string }; type: string };
+        const created = new k8s.core.v1.Secret(`${name}-${secret.metadata.name}`, { metadata: secret.metadata, type: secret.type }, childOpts([group]));
+        if (secret.metadata.name === ISTIO_READER_TOKEN_SECRET) this.readerToken = created;
+        else this.parentAccessToken = created;
+        previous = [...previous, created];
       }
     }
     this.groups = groups;

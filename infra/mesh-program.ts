@@ -16,7 +16,10 @@ import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
 import { exposesBundleEndpoint } from '../clusters/federation';
 import { hostPort } from '../clusters/host';
-import { findCluster, rootClusters, type ClusterSpec, type Topology } from '../clusters/model';
+import { findCluster, nestedChildren, rootClusters, type ClusterSpec, type Topology } from '../clusters/model';
+import { SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
+import { NESTED } from '../constructs/nested-spire';
+import { kubeconfigEndpoint, tokenKubeconfig } from './kubeconfig';
 import { ROOT_CA_SECRET } from '../constructs/cert-manager-ca';
 import { discoveryPairs } from '../constructs/istio-remote-secret';
 import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
@@ -95,6 +98,36 @@ function checkClusters(topology: Topology, args: MeshProgramArgs): ClusterSpec[]
   return toCreate;
 }
 
+/** Decodes a service-account-token Secret's data.token (base64). */
+function tokenOf(cluster: string, data: Record<string, string> | undefined): string {
+  if (!data?.token) throw new Error(`${SPIRE_SYSTEM_NAMESPACE}/${NESTED.parentAccess}-token in cluster ${cluster} has no data.token yet (the token controller fills it in)`);
+  return Buffer.from(data.token, 'base64').toString('utf8');
+}
+
+/**
+ * The parent's Secret with one kubeconfig per nested child (NestedSpireParent mounts it): the child's API
+ * endpoint and CA (from its kubeconfig) and the child's spire-parent-server token.
+ */
+function nestedKubeconfigs(children: readonly { name: string; kubeconfig: pulumi.Output<string>; deployment: ClusterDeployment }[]): StackSecret {
+  const stringData: Record<string, pulumi.Output<string>> = {};
+  for (const child of children) {
+    const token = child.deployment.parentAccessToken;
+    if (!token) throw new Error(`internal: nested cluster ${child.name} has no ${NESTED.parentAccess}-token Secret in its manifests`);
+    stringData[child.name] = pulumi.secret(pulumi.all([child.kubeconfig, token.data]).apply(([kubeconfig, data]) => {
+      const { server, caPem } = kubeconfigEndpoint(child.name, kubeconfig);
+      return tokenKubeconfig({ cluster: child.name, user: NESTED.parentAccess, server, caPem, token: tokenOf(child.name, data) });
+    }));
+  }
+  return {
+    id: NESTED.kubeconfigSecret,
+    namespace: SPIRE_SERVER_NAMESPACE,
+    name: NESTED.kubeconfigSecret,
+    type: 'Opaque',
+    stringData,
+    dependsOn: children.map((c) => c.deployment.parentAccessToken!),
+  };
+}
+
 export function deployMesh(args: MeshProgramArgs): MeshProgram {
   const { topology } = args;
   const toCreate = checkClusters(topology, args);
@@ -135,7 +168,9 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
   const rendered = completed.apply(manifestFiles);
 
   const deployments: Record<string, ClusterDeployment> = {};
-  for (const cluster of topology.clusters) {
+  // Children before their parents: a parent's spire-nested-kubeconfigs Secret waits for its children's tokens.
+  const depth = (c: ClusterSpec): number => (c.nestedUnder === undefined ? 0 : 1 + depth(findCluster(topology, c.nestedUnder)));
+  for (const cluster of [...topology.clusters].sort((a, b) => depth(b) - depth(a))) {
     const i = infra(cluster.name);
     const manifests = shape[cluster.name];
     const secretsBefore: Record<string, StackSecret[]> = {};
@@ -146,6 +181,10 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
         id: ROOT_CA_SECRET, namespace: ISTIO_SYSTEM_NAMESPACE, name: ROOT_CA_SECRET, type: 'kubernetes.io/tls',
         stringData: { 'tls.crt': root.certPem, 'tls.key': root.keyPem },
       }];
+    }
+    const children = nestedChildren(topology, cluster.name);
+    if (children.length > 0) {
+      secretsBefore[`${CHART_FILES.spireServer}.yaml`] = [nestedKubeconfigs(children.map((c) => ({ name: c.name, kubeconfig: kubeconfigOf(c.name), deployment: deployments[c.name] })))];
     }
     const eastWest = i?.addresses.eastWestGateway;
     deployments[cluster.name] = new ClusterDeployment(cluster.name, {
