@@ -301,6 +301,9 @@ function spireAndRegistrar(c: ClusterParsed, i: number): Problem[] {
       message: `${c.spire.replicas} requires spire.datastore postgres or mysql: each sqlite replica would keep its own registrations and CA state`,
     });
   }
+  if (c.spire.managedDatastore && c.spire.datastore !== 'postgres') {
+    problems.push({ path: at(i, 'spire', 'managedDatastore'), message: `true needs spire.datastore postgres (it is ${c.spire.datastore}); the stack creates PostgreSQL databases only` });
+  }
   if (c.registrar.kind === 'controller-manager' && c.registrar.mode !== undefined) {
     problems.push({
       path: at(i, 'registrar', 'mode'),

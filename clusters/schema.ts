@@ -47,6 +47,8 @@ const SPIRE = z
       .object({ name: dnsLabel(), key: z.string().min(1) })
       .strict()
       .default({ name: 'spire-datastore', key: 'connection-string' }),
+    /** postgres only: the Pulumi stack creates the database (GKE: Cloud SQL, regional HA, private IP) and the datastoreSecret. */
+    managedDatastore: z.boolean().default(false),
     caTtl: duration().default('24h'),
     x509SvidTtl: duration().default('1h'),
     jwtSvidTtl: duration().default('5m'),

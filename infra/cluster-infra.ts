@@ -23,6 +23,8 @@ export interface ClusterInfra {
   readonly addressScope: AddressScope;
   /** Annotations that make a LoadBalancer Service of this cloud take a reserved address of this scope. */
   readonly loadBalancerAnnotations: Readonly<Record<string, string>>;
+  /** The managed SPIRE datastore's connection string (secret), when spire.managedDatastore asks for one. */
+  readonly datastoreConnectionString?: pulumi.Output<string>;
   /** Depend on these before deploying anything into the cluster (its node pool). */
   readonly ready: pulumi.Resource[];
 }

@@ -89,6 +89,10 @@ function checkClusters(topology: Topology, args: MeshProgramArgs): ClusterSpec[]
   if (eks.length > 0) {
     throw new StackConfigError(`cannot create provider ${eks[0].provider} clusters yet (${eks.map((c) => c.name).join(', ')}): give their kubeconfigs in meshfed:kubeconfigs`);
   }
+  const unmanageable = topology.clusters.filter((c) => c.spire.managedDatastore && args.existingClusters.includes(c.name));
+  if (unmanageable.length > 0) {
+    throw new StackConfigError(`spire.managedDatastore is only for clusters the stack creates; ${unmanageable.map((c) => c.name).join(', ')} ${unmanageable.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs (create the database yourself and its Secret ${unmanageable[0].spire.datastoreSecret.name})`);
+  }
   if (toCreate.length > 0 && !args.gcp?.project) {
     throw new StackConfigError(`gcp:project is not set; it is required to create ${toCreate.map((c) => c.name).join(', ')} (\`pulumi config set gcp:project <project id>\`)`);
   }
@@ -183,9 +187,16 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
       }];
     }
     const children = nestedChildren(topology, cluster.name);
+    const serverSecrets: StackSecret[] = [];
     if (children.length > 0) {
-      secretsBefore[`${CHART_FILES.spireServer}.yaml`] = [nestedKubeconfigs(children.map((c) => ({ name: c.name, kubeconfig: kubeconfigOf(c.name), deployment: deployments[c.name] })))];
+      serverSecrets.push(nestedKubeconfigs(children.map((c) => ({ name: c.name, kubeconfig: kubeconfigOf(c.name), deployment: deployments[c.name] }))));
     }
+    if (i?.datastoreConnectionString) {
+      // The Secret the server's DataStore reads its connection string from (spire.datastoreSecret).
+      const ref = cluster.spire.datastoreSecret;
+      serverSecrets.push({ id: 'spire-datastore-secret', namespace: SPIRE_SERVER_NAMESPACE, name: ref.name, type: 'Opaque', stringData: { [ref.key]: i.datastoreConnectionString } });
+    }
+    if (serverSecrets.length > 0) secretsBefore[`${CHART_FILES.spireServer}.yaml`] = serverSecrets;
     const eastWest = i?.addresses.eastWestGateway;
     deployments[cluster.name] = new ClusterDeployment(cluster.name, {
       kubeconfig: kubeconfigOf(cluster.name),

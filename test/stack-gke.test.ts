@@ -128,6 +128,10 @@ describe('dev stack, clusters created on GKE', () => {
     expect(endpoint.server).toMatch(/^https:\/\/198\.51\.100\.\d+$/);
   });
 
+  it('creates no database or private services access when no cluster asks for a managed datastore', () => {
+    expect(run.all().filter((r) => r.type.startsWith('gcp:sql/') || r.type.startsWith('gcp:servicenetworking/') || r.type.startsWith('gcp:kms/'))).toEqual([]);
+  });
+
   it('exports per-cluster outputs and the kubeconfigs only as a secret', async () => {
     const clusters = await resolve<any>(run.stack.clusters);
     expect(Object.keys(clusters)).toEqual(['cluster-1', 'cluster-2']);

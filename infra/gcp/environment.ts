@@ -12,6 +12,7 @@ import { addressScope, deletionProtection, endpointsToReserve, type AddressScope
 import type { FirewallRule } from '../firewall-rules';
 import { GcpNetwork } from './network';
 import { GkeCluster } from './gke-cluster';
+import { CloudSqlPostgres } from './cloud-sql';
 
 /**
  * Service annotations for a reserved address on GKE: an internal passthrough load balancer reachable from
@@ -58,6 +59,18 @@ export class GcpEnvironment extends pulumi.ComponentResource {
 
     const clusters: Record<string, GkeCluster> = {};
     const infra: Record<string, ClusterInfra> = {};
+    // Private services access (Cloud SQL on a private IP of the VPC), only when a cluster asks for a managed datastore.
+    const wantsDatabase = args.clusters.some((c) => c.spire.managedDatastore);
+    const privateServices = wantsDatabase
+      ? new gcp.servicenetworking.Connection(`${name}-private-services`, {
+        network: this.network.network.id,
+        service: 'servicenetworking.googleapis.com',
+        reservedPeeringRanges: [new gcp.compute.GlobalAddress(`${name}-private-services`, {
+          network: this.network.network.id, purpose: 'VPC_PEERING', addressType: 'INTERNAL', prefixLength: 20,
+        }, child).name],
+      }, child)
+      : undefined;
+    const databases: Record<string, CloudSqlPostgres> = {};
     for (const cluster of args.clusters) {
       const readersNat = [...new Set(apiReaders(topology, cluster).filter((r) => created.has(r)).map((r) => regionOf.get(r)!))]
         .map((region) => ({ cidrBlock: pulumi.interpolate`${this.network.natAddresses[region].address}/32`, displayName: `meshfed NAT ${region}` }));
@@ -73,6 +86,9 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         deletionProtection: protect,
       }, child);
       clusters[cluster.name] = gke;
+      if (cluster.spire.managedDatastore) {
+        databases[cluster.name] = new CloudSqlPostgres(`${cluster.name}-spire-db`, { region: cluster.region, network: this.network.network.id, connection: privateServices!, deletionProtection: protect }, child);
+      }
 
       const scope = addressScope(topology, cluster, (a, b) => created.has(a) && created.has(b));
       const addresses: Partial<Record<EndpointKind, pulumi.Output<string>>> = {};
@@ -92,6 +108,7 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         addressScope: scope,
         loadBalancerAnnotations: gkeLoadBalancerAnnotations(scope),
         ready: [gke.nodePool],
+        ...(databases[cluster.name] ? { datastoreConnectionString: databases[cluster.name].connectionString } : {}),
       };
     }
     this.clusters = clusters;

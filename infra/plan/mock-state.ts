@@ -34,6 +34,10 @@ export function mockCloudState(r: MockResource, options: MockStateOptions = {}):
       return { address: r.inputs.addressType === 'INTERNAL' ? `10.200.${octet(r.name, 'a')}.${octet(r.name, 'b')}` : `203.0.113.${octet(r.name, 'x')}`, selfLink: `projects/mock/regions/${r.inputs.region}/addresses/${r.name}` };
     case 'gcp:container/cluster:Cluster':
       return { endpoint: `198.51.100.${octet(r.name, 'endpoint')}`, masterAuth: { clusterCaCertificate: Buffer.from(PLACEHOLDER_ROOT_PEM).toString('base64') } };
+    case 'gcp:sql/databaseInstance:DatabaseInstance':
+      return { privateIpAddress: `10.201.${octet(r.name, 'sql')}.${octet(r.name, 'sql2')}`, name: `${r.name}-instance` };
+    case 'random:index/randomPassword:RandomPassword':
+      return { result: `mock-password-of-${r.name}` };
     case 'gcp:serviceaccount/account:Account':
       return { email: `${r.inputs.accountId}@${options.project ?? 'mock-project'}.iam.gserviceaccount.com` };
     default:
