@@ -20,9 +20,8 @@ import { findCluster, nestedChildren, rootClusters, type ClusterSpec, type Topol
 import { SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
 import { NESTED } from '../constructs/nested-spire';
 import { kubeconfigEndpoint, tokenKubeconfig } from './kubeconfig';
-import { ROOT_CA_SECRET } from '../constructs/cert-manager-ca';
+import { CA_ISSUER } from '../constructs/cert-manager-ca';
 import { discoveryPairs } from '../constructs/istio-remote-secret';
-import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
 import { renderTopology } from '../synth/synthesize';
 import { CHART_FILES } from '../synth/cluster-manifests';
 import { clusterRanges, type ClusterRanges } from './address-ranges';
@@ -100,6 +99,18 @@ function checkClusters(topology: Topology, args: MeshProgramArgs): ClusterSpec[]
     throw new StackConfigError(`meshfed:apiAccessCidrs is not set; the created clusters' API servers only accept these ranges (and peers' NAT addresses), so the machine running pulumi must be in one: \`pulumi config set --path 'meshfed:apiAccessCidrs[0]' <your address>/32\``);
   }
   return toCreate;
+}
+
+/** The file, namespace and Secret of the cert-manager CA Issuer (CA_ISSUER) in a root cluster's manifests. */
+export function caIssuerSecret(cluster: string, files: readonly ManifestFile[]): { file: string; namespace: string; secretName: string } {
+  for (const f of files) {
+    for (const o of f.objects as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; spec?: { ca?: { secretName?: string } } }[]) {
+      if (o.apiVersion === 'cert-manager.io/v1' && o.kind === 'Issuer' && o.metadata?.name === CA_ISSUER && o.spec?.ca?.secretName && o.metadata.namespace) {
+        return { file: f.name, namespace: o.metadata.namespace, secretName: o.spec.ca.secretName };
+      }
+    }
+  }
+  throw new Error(`internal: root cluster ${cluster} has no cert-manager Issuer ${CA_ISSUER} with a CA Secret in its manifests`);
 }
 
 /** Decodes a service-account-token Secret's data.token (base64). */
@@ -180,9 +191,11 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
     const secretsBefore: Record<string, StackSecret[]> = {};
     const root = rootCas[cluster.name];
     if (root) {
-      // Read by the CA Issuer (CA_ISSUER) of CertManagerCa in istio-system, applied with this file.
-      secretsBefore[`${CHART_FILES.certManagerCa}.yaml`] = [{
-        id: ROOT_CA_SECRET, namespace: ISTIO_SYSTEM_NAMESPACE, name: ROOT_CA_SECRET, type: 'kubernetes.io/tls',
+      // Where the CA Issuer reads the root key pair from, taken from the rendered Issuer itself (CertManagerCa
+      // decides namespace and Secret name), and written right before the file that applies that Issuer.
+      const { file, namespace, secretName } = caIssuerSecret(cluster.name, manifests);
+      secretsBefore[file] = [{
+        id: secretName, namespace, name: secretName, type: 'kubernetes.io/tls',
         stringData: { 'tls.crt': root.certPem, 'tls.key': root.keyPem },
       }];
     }
