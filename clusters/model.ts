@@ -11,6 +11,7 @@ export type { EndpointSpec, ResourcesSpec };
 /** The spire block with caTtl resolved (clusters/ca-ttl.ts). */
 export type SpireSpec = ClusterParsed['spire'] & { readonly caTtl: string };
 export type NodePoolSpec = ClusterParsed['nodePool'];
+export type CloudSpec = ClusterParsed['cloud'];
 
 export interface RegistrarSpec {
   readonly kind: RegistrarKind;
@@ -60,6 +61,12 @@ export interface ClusterSpec {
   readonly bundleEndpoint?: EndpointSpec;
   /** Clusters with nested children: how the children reach the server API. */
   readonly serverEndpoint?: EndpointSpec;
+  /** Pod range as written (derived by infra/address-ranges.ts when absent). */
+  readonly podCidr?: string;
+  /** Service range as written (derived when absent). */
+  readonly serviceCidr?: string;
+  /** Settings for a cluster the stack creates. */
+  readonly cloud: CloudSpec;
 }
 
 export interface RootCaSpec {
@@ -69,6 +76,8 @@ export interface RootCaSpec {
   readonly certificatePem: string;
   /** kubernetes.io/tls Secret in the CA namespace (meshfed-ca) holding the key pair. */
   readonly secretName: string;
+  /** The Pulumi stack creates the Secret itself (a root it generated); synth then has nothing to ask of the user. */
+  readonly secretCreatedByStack?: boolean;
 }
 
 export type FederationSpec = 'full-mesh' | 'none' | ReadonlyArray<readonly [string, string]>;
@@ -118,6 +127,9 @@ export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<
         : {}),
       ...(c.bundleEndpoint !== undefined ? { bundleEndpoint: c.bundleEndpoint } : {}),
       ...(c.serverEndpoint !== undefined ? { serverEndpoint: c.serverEndpoint } : {}),
+      ...(c.podCidr !== undefined ? { podCidr: c.podCidr } : {}),
+      ...(c.serviceCidr !== undefined ? { serviceCidr: c.serviceCidr } : {}),
+      cloud: c.cloud,
     };
   });
   return { environment: parsed.environment, meshId: parsed.mesh.id, clusters, federation: parsed.federation, samples: parsed.samples, istio: parsed.istio };

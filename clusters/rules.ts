@@ -13,6 +13,8 @@ export function topologyProblems(t: TopologyParsed): Problem[] {
     ...nesting(t.clusters),
     ...trustDomains(t.clusters),
     ...cidrs(t.clusters),
+    ...extraRanges(t.clusters),
+    ...cloudSettings(t.clusters),
     ...federationPairs(t),
     ...t.clusters.flatMap(spireAndRegistrar),
     ...rootOnlyKeys(t.clusters),
@@ -231,6 +233,55 @@ function cidrs(clusters: readonly ClusterParsed[]): Problem[] {
   return problems;
 }
 
+/**
+ * podCidr, serviceCidr and cloud.controlPlaneCidr, where given: valid, and disjoint from every cluster's
+ * cidr and from each other (ranges left out are derived disjoint by infra/address-ranges.ts).
+ */
+function extraRanges(clusters: readonly ClusterParsed[]): Problem[] {
+  const problems: Problem[] = [];
+  const taken: { path: (string | number)[]; cidr: Ipv4Cidr; text: string }[] = [];
+  clusters.forEach((c, i) => {
+    const cidr = parseCidr(c.cidr);
+    if (typeof cidr !== 'string') taken.push({ path: at(i, 'cidr'), cidr, text: c.cidr });
+  });
+  const keys = [['podCidr', 8, 21], ['serviceCidr', 8, 27], ['cloud.controlPlaneCidr', 28, 28]] as const;
+  clusters.forEach((c, i) => {
+    for (const [key, min, max] of keys) {
+      const text = key === 'cloud.controlPlaneCidr' ? c.cloud.controlPlaneCidr : c[key];
+      if (text === undefined) continue;
+      const path = key === 'cloud.controlPlaneCidr' ? at(i, 'cloud', 'controlPlaneCidr') : at(i, key);
+      const result = parseCidr(text);
+      if (typeof result === 'string') {
+        problems.push({ path, message: `${formatValue(text)} ${result}` });
+        continue;
+      }
+      if (result.prefixLength < min || result.prefixLength > max) {
+        problems.push({ path, message: `${formatValue(text)} must have a prefix length ${min === max ? `of /${min}` : `from /${min} to /${max}`}` });
+        continue;
+      }
+      const clash = taken.find((x) => cidrsOverlap(x.cidr, result));
+      if (clash) {
+        problems.push({ path, message: `${formatValue(text)} overlaps ${formatPath(clash.path)} ${formatValue(clash.text)}; pod, service and control plane ranges must be disjoint from every cluster's ranges` });
+        continue;
+      }
+      taken.push({ path, cidr: result, text });
+    }
+  });
+  return problems;
+}
+
+/** A zonal cluster's zone lies in its region. */
+function cloudSettings(clusters: readonly ClusterParsed[]): Problem[] {
+  const problems: Problem[] = [];
+  clusters.forEach((c, i) => {
+    const zone = c.cloud.zone;
+    if (zone !== undefined && !zone.startsWith(`${c.region}-`)) {
+      problems.push({ path: at(i, 'cloud', 'zone'), message: `${formatValue(zone)} is not a zone of region ${c.region}` });
+    }
+  });
+  return problems;
+}
+
 function federationPairs(t: TopologyParsed): Problem[] {
   if (!Array.isArray(t.federation)) return [];
   const byName = new Map(t.clusters.map((c) => [c.name, c]));
@@ -280,6 +331,9 @@ function spireAndRegistrar(c: ClusterParsed, i: number): Problem[] {
       path: at(i, 'spire', 'replicas'),
       message: `${c.spire.replicas} requires spire.datastore postgres or mysql: each sqlite replica would keep its own registrations and CA state`,
     });
+  }
+  if (c.spire.managedDatastore && c.spire.datastore !== 'postgres') {
+    problems.push({ path: at(i, 'spire', 'managedDatastore'), message: `true needs spire.datastore postgres (it is ${c.spire.datastore}); the stack creates PostgreSQL databases only` });
   }
   if (c.registrar.kind === 'controller-manager' && c.registrar.mode !== undefined) {
     problems.push({

@@ -56,6 +56,8 @@ const SPIRE = z
       .object({ name: dnsLabel(), key: z.string().min(1) })
       .strict()
       .default({ name: 'spire-datastore', key: 'connection-string' }),
+    /** postgres only: the Pulumi stack creates the database (GKE: Cloud SQL, regional HA, private IP) and the datastoreSecret. */
+    managedDatastore: z.boolean().default(false),
     /** Server CA lifetime. Default 24h on root clusters, half the parent's on nested ones (which must stay shorter than the parent's). */
     caTtl: duration().optional(),
     x509SvidTtl: duration().default('1h'),
@@ -170,6 +172,20 @@ const ISTIO = z
   })
   .strict();
 
+/** Settings of a cluster the Pulumi stack creates (infra/gcp for gke). */
+const CLOUD = z
+  .object({
+    /** A zonal cluster in this zone (must be in the cluster's region); default: a regional cluster. */
+    zone: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+-[a-z]$/, { message: 'must be a zone such as "us-central1-a"' }).optional(),
+    /** GKE release channel. */
+    releaseChannel: z.enum(['RAPID', 'REGULAR', 'STABLE']).default('REGULAR'),
+    /** Refuse to delete the cluster (and protect stateful resources); default: on unless the environment is dev-like (dev, test, ci, sandbox, local). */
+    deletionProtection: z.boolean().optional(),
+    /** The control plane's private range (a /28; GKE masterIpv4CidrBlock); default: derived, disjoint from every cluster's ranges. */
+    controlPlaneCidr: z.string().optional(),
+  })
+  .strict();
+
 export const CLUSTER = z
   .object({
     name: dnsLabel(),
@@ -190,6 +206,12 @@ export const CLUSTER = z
     /** Clusters with nested children only: where the children's upstream agents and servers reach this SPIRE server's API. */
     serverEndpoint: ENDPOINT(8081).optional(),
     istio: CLUSTER_ISTIO.default({}),
+    /** Pod range (GKE subnet secondary range); default: derived, disjoint from every cluster's ranges (infra/address-ranges.ts). */
+    podCidr: z.string().optional(),
+    /** Service range (GKE subnet secondary range); default: derived like podCidr. */
+    serviceCidr: z.string().optional(),
+    /** Clusters the stack creates: cloud settings (ignored for clusters given in meshfed:kubeconfigs). */
+    cloud: CLOUD.default(() => CLOUD.parse({})),
   })
   .strict();
 

@@ -42,6 +42,8 @@ export interface BundleEndpointServiceProps {
   readonly serviceType?: BundleEndpointServiceType;
   /** e.g. an internal load balancer or a reserved address annotation. @default - none */
   readonly annotations?: Readonly<Record<string, string>>;
+  /** A reserved static address the LoadBalancer takes (spec.loadBalancerIP). @default - one the cloud picks */
+  readonly loadBalancerIP?: string;
 }
 
 /** Service in front of the server pods' bundle endpoint port, reachable from peer clusters. */
@@ -62,6 +64,7 @@ export class BundleEndpointService extends Construct {
       },
       spec: {
         type: props.serviceType ?? 'LoadBalancer',
+        ...(props.loadBalancerIP !== undefined ? { loadBalancerIp: props.loadBalancerIP } : {}),
         selector: props.server.podSelector(),
         ports: [{ name: 'https', port, targetPort: k8s.IntOrString.fromNumber(BUNDLE_ENDPOINT_PORT), protocol: 'TCP' }],
       },

@@ -95,6 +95,8 @@ export interface NestedSpireParentProps {
   /** @default "LoadBalancer" */
   readonly serviceType?: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
   readonly serviceAnnotations?: Readonly<Record<string, string>>;
+  /** A reserved static address the LoadBalancer Service takes (spec.loadBalancerIP). @default - one the cloud picks */
+  readonly serviceLoadBalancerIP?: string;
 }
 
 /** Parent side of nesting (the k8s_psat / BundlePublisher config comes from nestedParentServerProps). */
@@ -124,6 +126,7 @@ export class NestedSpireParent extends Construct {
       },
       spec: {
         type: props.serviceType ?? 'LoadBalancer',
+        ...(props.serviceLoadBalancerIP !== undefined ? { loadBalancerIp: props.serviceLoadBalancerIP } : {}),
         selector: server.podSelector(),
         ports: [{ name: 'grpc', port, targetPort: k8s.IntOrString.fromNumber(SERVER_API_PORT), protocol: 'TCP' }],
       },

@@ -9,9 +9,11 @@ import * as pulumi from '@pulumi/pulumi';
 import type { Topology } from '../clusters/model';
 import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
 import { ISTIO_READER_TOKEN_SECRET } from '../constructs/istio-reader';
+import { SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
+import { NESTED } from '../constructs/nested-spire';
 import { PREREQUISITES } from '../constructs/versions';
 import { deploymentPlan, type ManifestFile, takeObject, withAwaitAnnotations } from './deployment-plan';
-import { IstioInstall } from './istio-install';
+import { IstioInstall, type IstioInstallArgs } from './istio-install';
 
 export type { ManifestFile } from './deployment-plan';
 
@@ -22,12 +24,53 @@ export interface ClusterDeploymentArgs {
   readonly topology: Topology;
   /** Topology name of the cluster. */
   readonly cluster: string;
-  /** The cluster's synthesized files (synth/synthesize.ts); client-side ones (the IstioOperator) are skipped. */
+  /**
+   * The cluster's synthesized files (synth/synthesize.ts); client-side ones (the IstioOperator) are skipped.
+   * They decide the steps (one ConfigGroup per file) and supply the objects unless `rendered` is given.
+   */
   readonly manifests: readonly ManifestFile[];
+  /**
+   * The same files rendered from Outputs (stack-generated roots, reserved addresses): each ConfigGroup's
+   * objects come from here, resolved when those Outputs are. Must have the same file names as `manifests`.
+   */
+  readonly rendered?: pulumi.Output<readonly ManifestFile[]>;
+  /** Secrets the stack creates right before a file is applied (file name -> Secrets), e.g. the root CA key pair. */
+  readonly secretsBefore?: Readonly<Record<string, readonly StackSecret[]>>;
+  /** The east-west gateway Service's reserved address and the annotations that make it take it. */
+  readonly eastWestService?: IstioInstallArgs['eastWestService'];
+  /** Resources the cluster must have before anything is deployed (the created cluster's node pool). */
+  readonly dependsOn?: pulumi.Resource[];
+}
+
+/** A Secret the stack creates itself (its data comes from Outputs, so it is never in a synthesized file). */
+export interface StackSecret {
+  /** Resource name suffix. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: string;
+  readonly stringData: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Other resources to wait for (e.g. a peer cluster's token). */
+  readonly dependsOn?: pulumi.Resource[];
 }
 
 /** The reader token Secret peers' remote secrets are built from. */
 const READER_TOKEN = { apiVersion: 'v1', kind: 'Secret', namespace: ISTIO_SYSTEM_NAMESPACE, name: ISTIO_READER_TOKEN_SECRET } as const;
+/** A nested child's token for its parent's SPIRE server (the parent's spire-nested-kubeconfigs Secret carries it). */
+const PARENT_ACCESS_TOKEN = { apiVersion: 'v1', kind: 'Secret', namespace: SPIRE_SYSTEM_NAMESPACE, name: `${NESTED.parentAccess}-token` } as const;
+/** Token Secrets created as resources of their own after their file, awaited until the token is filled in. */
+const TOKEN_SECRETS = [READER_TOKEN, PARENT_ACCESS_TOKEN] as const;
+
+function withoutTokens(file: ManifestFile): { tokens: Record<string, unknown>[]; rest: ManifestFile } {
+  const tokens: Record<string, unknown>[] = [];
+  let rest = file;
+  for (const ref of TOKEN_SECRETS) {
+    const taken = takeObject(rest, ref);
+    if (taken.object) tokens.push(taken.object);
+    rest = taken.rest;
+  }
+  return { tokens, rest };
+}
 
 /** Resource name of a file's ConfigGroup: `<name>-NN-<concern>` (no `.yaml`, so URNs stay stable). */
 function groupName(name: string, file: string): string {
@@ -47,14 +90,27 @@ export class ClusterDeployment extends pulumi.ComponentResource {
    * `data.token`, so peers read its outputs instead of a live read that would fail at the first preview.
    */
   readonly readerToken?: k8s.core.v1.Secret;
+  /** A nested child's spire-parent-server token Secret (created like readerToken). */
+  readonly parentAccessToken?: k8s.core.v1.Secret;
   /** The last step; depend on it to run after the cluster's mesh layer is applied. */
   readonly ready: pulumi.Resource[];
+  /** Secrets created by the stack (secretsBefore), by id. */
+  readonly stackSecrets: Readonly<Record<string, k8s.core.v1.Secret>>;
 
   constructor(name: string, args: ClusterDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('meshfed:k8s:ClusterDeployment', name, {}, opts);
     this.kubeconfig = pulumi.secret(args.kubeconfig);
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this });
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: args.dependsOn ?? [] });
     const childOpts = (dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions => ({ parent: this, provider: this.provider, dependsOn });
+    const objectsOf = (file: string): pulumi.Input<Record<string, unknown>[]> => {
+      const pick = (files: readonly ManifestFile[]) => {
+        const found = files.find((f) => f.name === file);
+        if (!found) throw new Error(`ClusterDeployment ${name}: the rendered manifests have no ${file} (files: ${files.map((f) => f.name).join(', ')})`);
+        return withoutTokens(found).rest.objects.map(withAwaitAnnotations);
+      };
+      return args.rendered ? args.rendered.apply(pick) : pick(args.manifests);
+    };
+    const stackSecrets: Record<string, k8s.core.v1.Secret> = {};
 
     const cm = PREREQUISITES.certManager;
     const certManager = new k8s.helm.v3.Release(`${name}-cert-manager`, {
@@ -77,26 +133,43 @@ export class ClusterDeployment extends pulumi.ComponentResource {
     const groups: Record<string, k8s.yaml.v2.ConfigGroup> = {};
     let istio: IstioInstall | undefined;
     let previous: pulumi.Resource[] = [certManager, spireCrds];
+    const unknownSecrets = Object.keys(args.secretsBefore ?? {}).filter((f) => !args.manifests.some((m) => m.name === f));
+    if (unknownSecrets.length > 0) throw new Error(`ClusterDeployment ${name}: secretsBefore names files it does not apply: ${unknownSecrets.join(', ')}`);
     for (const step of deploymentPlan(args.manifests).steps) {
       if (step.kind === 'istio') {
-        istio = new IstioInstall(`${name}-istio`, { topology: args.topology, cluster: args.cluster, provider: this.provider, dependsOn: previous }, { parent: this });
+        istio = new IstioInstall(`${name}-istio`, {
+          topology: args.topology, cluster: args.cluster, provider: this.provider, dependsOn: previous,
+          ...(args.eastWestService ? { eastWestService: args.eastWestService } : {}),
+        }, { parent: this });
         previous = istio.ready;
         continue;
       }
-      const { object: token, rest } = takeObject(step.file, READER_TOKEN);
-      const group = new k8s.yaml.v2.ConfigGroup(groupName(name, rest.name), { objs: rest.objects.map(withAwaitAnnotations) }, childOpts(previous));
+      const before = (args.secretsBefore?.[step.file.name] ?? []).map((s) => {
+        stackSecrets[s.id] = new k8s.core.v1.Secret(`${name}-${s.id}`, {
+          metadata: { name: s.name, namespace: s.namespace, labels: { 'app.kubernetes.io/managed-by': 'meshfed' } },
+          type: s.type,
+          stringData: pulumi.secret(s.stringData),
+        }, childOpts([...previous, ...(s.dependsOn ?? [])]));
+        return stackSecrets[s.id];
+      });
+      previous = [...previous, ...before];
+      const { tokens, rest } = withoutTokens(step.file);
+      const group = new k8s.yaml.v2.ConfigGroup(groupName(name, rest.name), { objs: objectsOf(step.file.name) }, childOpts(previous));
       groups[step.file.name] = group;
       previous = [group];
-      if (token) {
-        const secret = withAwaitAnnotations(token) as { metadata: k8s.types.input.meta.v1.ObjectMeta; type: string };
-        this.readerToken = new k8s.core.v1.Secret(`${name}-${ISTIO_READER_TOKEN_SECRET}`, { metadata: secret.metadata, type: secret.type }, childOpts([group]));
-        previous = [group, this.readerToken];
+      for (const token of tokens) {
+        const secret = withAwaitAnnotations(token) as { metadata: k8s.types.input.meta.v1.ObjectMeta & { name: string }; type: string };
+        const created = new k8s.core.v1.Secret(`${name}-${secret.metadata.name}`, { metadata: secret.metadata, type: secret.type }, childOpts([group]));
+        if (secret.metadata.name === ISTIO_READER_TOKEN_SECRET) this.readerToken = created;
+        else this.parentAccessToken = created;
+        previous = [...previous, created];
       }
     }
     this.groups = groups;
     // deploymentPlan always has exactly one istio step.
     this.istio = istio!;
     this.ready = previous;
+    this.stackSecrets = stackSecrets;
     this.registerOutputs({ groups: this.groups, ready: this.ready });
   }
 }

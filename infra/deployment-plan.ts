@@ -3,6 +3,8 @@
  * Istio Helm releases, which after, which are never applied, and the Pulumi annotations the stack adds
  * to objects so each step really waits for the previous one.
  */
+import { SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
+import { NESTED } from '../constructs/nested-spire';
 import { CLIENT_SIDE_FILES, ISTIO_CHART_FILES } from '../synth/istio-charts';
 
 export type K8sObject = Record<string, unknown>;
@@ -64,13 +66,27 @@ export function waitForExpression(obj: K8sObject): string | undefined {
   return undefined;
 }
 
-/** A copy of the object with the waitFor annotation the stack needs (an annotation already set wins). */
+/** pulumi-kubernetes does not wait for readiness of an object with this annotation set to "true". */
+export const SKIP_AWAIT_ANNOTATION = 'pulumi.com/skipAwait';
+
+/**
+ * Objects whose readiness depends on another cluster: a nested child's upstream agent becomes ready only once
+ * its parent's server runs, which needs the kubeconfig Secret built from this very file's token. Waiting for
+ * it in its file's step would deadlock the two clusters' installs; its pods wait by themselves.
+ */
+export function skipsAwait(obj: K8sObject): boolean {
+  const m = (obj.metadata ?? {}) as Record<string, unknown>;
+  return obj.apiVersion === 'apps/v1' && obj.kind === 'DaemonSet' && m.namespace === SPIRE_SYSTEM_NAMESPACE && m.name === NESTED.upstreamAgent;
+}
+
+/** A copy of the object with the await annotations the stack needs (an annotation already set wins). */
 export function withAwaitAnnotations(obj: K8sObject): K8sObject {
   const waitFor = waitForExpression(obj);
-  if (waitFor === undefined) return { ...obj };
+  const added = { ...(waitFor !== undefined ? { [WAIT_FOR_ANNOTATION]: waitFor } : {}), ...(skipsAwait(obj) ? { [SKIP_AWAIT_ANNOTATION]: 'true' } : {}) };
+  if (Object.keys(added).length === 0) return { ...obj };
   const metadata = (obj.metadata ?? {}) as Record<string, unknown>;
   const annotations = (metadata.annotations ?? {}) as Record<string, string>;
-  return { ...obj, metadata: { ...metadata, annotations: { [WAIT_FOR_ANNOTATION]: waitFor, ...annotations } } };
+  return { ...obj, metadata: { ...metadata, annotations: { ...added, ...annotations } } };
 }
 
 export interface ObjectRef {

@@ -5,6 +5,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { Topology } from '../clusters/model';
+import { EASTWEST_GATEWAY } from '../constructs/istio-model';
 import { ISTIO_HELM } from '../constructs/versions';
 import { istioReleases } from './istio-releases';
 
@@ -15,6 +16,20 @@ export interface IstioInstallArgs {
   readonly provider: k8s.Provider;
   /** What must be in place first: the istio-system namespace (with its network label) and the SPIRE layer. */
   readonly dependsOn?: pulumi.Resource[];
+  /**
+   * The east-west gateway Service's reserved address (the gateway chart's `service.loadBalancerIP`, istio/istio
+   * manifests/charts/gateway/values.yaml) and annotations added to the model's (e.g. an internal load balancer).
+   */
+  readonly eastWestService?: { readonly loadBalancerIP: pulumi.Input<string>; readonly annotations: Readonly<Record<string, string>> };
+}
+
+/** Gateway chart values with the Service's reserved address and extra annotations. */
+function withServiceAddress(values: Record<string, unknown>, service: NonNullable<IstioInstallArgs['eastWestService']>): pulumi.Output<Record<string, unknown>> {
+  const current = (values.service ?? {}) as { annotations?: Record<string, string> };
+  return pulumi.output(service.loadBalancerIP).apply((loadBalancerIP): Record<string, unknown> => ({
+    ...values,
+    service: { ...current, annotations: { ...(current.annotations ?? {}), ...service.annotations }, loadBalancerIP },
+  }));
 }
 
 export class IstioInstall extends pulumi.ComponentResource {
@@ -42,7 +57,7 @@ export class IstioInstall extends pulumi.ComponentResource {
         repositoryOpts: { repo: ISTIO_HELM.repo },
         // No createNamespace: istio-system comes from meshfed's manifests, with its network label.
         namespace: r.namespace,
-        values: r.values,
+        values: r.part === EASTWEST_GATEWAY && args.eastWestService ? withServiceAddress(r.values, args.eastWestService) : r.values,
       }, { parent: this, provider: args.provider, dependsOn: previousStep });
       releases[r.part] = release;
       currentStep.push(release);

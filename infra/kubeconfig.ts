@@ -3,7 +3,7 @@
  * and CA that the peer's own kubeconfig already trusts. Pure (no Pulumi), so it runs inside `apply()`
  * and in unit tests alike.
  */
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 export interface ClusterEndpoint {
   /** API server URL of the kubeconfig's current context, e.g. "https://34.1.2.3". */
@@ -76,4 +76,16 @@ export function kubeconfigEndpoint(cluster: string, kubeconfig: string): Cluster
     throw new KubeconfigError(`${where}: cluster "${clusterName}" certificate-authority-data does not decode to a PEM certificate`);
   }
   return { server, caPem };
+}
+
+/** A kubeconfig that authenticates with a service account token (what a nested parent's SPIRE server reads for a child). */
+export function tokenKubeconfig(args: { cluster: string; user: string; server: string; caPem: string; token: string }): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: args.cluster, cluster: { server: args.server, 'certificate-authority-data': Buffer.from(args.caPem).toString('base64') } }],
+    users: [{ name: args.user, user: { token: args.token } }],
+    contexts: [{ name: args.cluster, context: { cluster: args.cluster, user: args.user } }],
+    'current-context': args.cluster,
+  });
 }

@@ -67,7 +67,7 @@ export class RemoteSecrets extends pulumi.ComponentResource {
       });
       const id = `${cluster}/${remoteSecretName(peer)}`;
       secrets[id] = new k8s.core.v1.Secret(`${name}-${cluster}-${remoteSecretName(peer)}`, {
-        type: manifest.type,
+        type: pulumi.unsecret(manifest.type),
         // Names, label and annotation carry no credential; only stringData (the kubeconfig) stays secret.
         metadata: pulumi.unsecret(manifest.metadata),
         stringData: pulumi.secret(manifest.stringData),

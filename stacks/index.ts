@@ -1,54 +1,50 @@
 /**
- * The Pulumi program: `pulumi up -s <env>` deploys clusters/<env>.yaml. Stack config:
- *   meshfed:environment        topology name (default: the stack name)
- *   meshfed:kubeconfigs        secret map of cluster name -> kubeconfig (until the GKE/EKS components create them);
- *                              the current context's server and inline certificate-authority-data are also
- *                              what peers' remote secrets use to reach the cluster
- *
- * Per cluster (ClusterDeployment): cert-manager and SPIRE CRDs (Helm) -> every synthesized file sorting
- * before 60-istio-operator.yaml, one ConfigGroup each, in file order (cert-manager Certificates are awaited
- * until Ready) -> Istio from its Helm charts (IstioInstall: base -> cni -> istiod -> gateways) -> every file
- * after it (65-istio-mesh and later). 60-istio-operator.yaml (istioctl only) is never applied. Then, across
- * clusters, one remote secret per discovery pair (RemoteSecrets), built from the peer's kubeconfig and the
- * outputs of its reader token Secret (which the stack creates and awaits until the token is filled in).
+ * The Pulumi program: `pulumi up -s <env>` builds the environment of one topology file (infra/mesh-program.ts).
+ * Stack config:
+ *   meshfed:topology        path of the topology file, relative to the project directory (default clusters/<stack>.yaml)
+ *   meshfed:kubeconfigs     optional secret map cluster name -> kubeconfig: these clusters exist and are only
+ *                           deployed into; every other cluster is created (provider gke: GCP network, GKE cluster)
+ *   meshfed:apiAccessCidrs  CIDRs that may reach created clusters' API servers (the machine running pulumi)
+ *   gcp:project, gcp:region the GCP provider's own settings, when gke clusters are created
+ * A topology that does not load fails before any resource is registered, with the loader's lines.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { loadTopologyFile } from '../clusters';
-import { discoveryPairs } from '../constructs/istio-remote-secret';
-import { ClusterDeployment } from '../infra/cluster-deployment';
-import { RemoteSecrets } from '../infra/remote-secrets';
-import { renderTopology } from '../synth/synthesize';
-
-export interface EnvironmentDeployment {
-  readonly clusters: Record<string, ClusterDeployment>;
-  readonly remoteSecrets: RemoteSecrets;
-}
-
-export function deployEnvironment(environment: string, kubeconfigs: pulumi.Output<Record<string, string>>): EnvironmentDeployment {
-  const topology = loadTopologyFile(join(__dirname, '..', 'clusters', `${environment}.yaml`));
-  const rendered = renderTopology(topology, '/unused');
-  const clusters: Record<string, ClusterDeployment> = {};
-  for (const cluster of rendered.clusters) {
-    const manifests = [...cluster.files].map(([name, yaml]) => ({
-      name,
-      objects: parseAllDocuments(yaml).map((d) => d.toJS() as Record<string, unknown>).filter((o) => o !== null),
-    }));
-    const kubeconfig = kubeconfigs.apply((all) => {
-      const value = all[cluster.cluster];
-      if (value === undefined) throw new Error(`meshfed:kubeconfigs has no entry for cluster ${cluster.cluster}`);
-      return value;
-    });
-    clusters[cluster.cluster] = new ClusterDeployment(cluster.cluster, { kubeconfig: pulumi.secret(kubeconfig), topology, cluster: cluster.cluster, manifests });
-  }
-  const remoteSecrets = new RemoteSecrets('remote-secrets', { pairs: discoveryPairs(topology, rendered.relations), clusters });
-  return { clusters, remoteSecrets };
-}
+import { isAbsolute, join } from 'node:path';
+import { loadTopologyFile, TopologyError, type Topology } from '../clusters';
+import { deployMesh, StackConfigError } from '../infra/mesh-program';
 
 const config = new pulumi.Config('meshfed');
-const environment = config.get('environment') ?? pulumi.getStack();
-const deployed = deployEnvironment(environment, config.requireSecretObject<Record<string, string>>('kubeconfigs'));
-export const clusters = Object.keys(deployed.clusters);
+const file = config.get('topology') ?? join('clusters', `${pulumi.getStack()}.yaml`);
+const projectDir = join(__dirname, '..');
+
+function load(): Topology {
+  try {
+    return loadTopologyFile(isAbsolute(file) ? file : join(projectDir, file));
+  } catch (err) {
+    if (err instanceof TopologyError) throw new StackConfigError(`${err.problems.join('\n')}\n${err.problems.length} problem${err.problems.length > 1 ? 's' : ''}; nothing was deployed.`);
+    throw err;
+  }
+}
+
+const topology = load();
+const existingClusters = Object.keys(config.getObject<Record<string, string>>('kubeconfigs') ?? {});
+const gcpConfig = new pulumi.Config('gcp');
+const program = deployMesh({
+  topology,
+  existingClusters,
+  ...(existingClusters.length > 0 ? { kubeconfigs: config.requireSecretObject<Record<string, string>>('kubeconfigs') } : {}),
+  gcp: { ...(gcpConfig.get('project') ? { project: gcpConfig.get('project')! } : {}), apiAccessCidrs: config.getObject<string[]>('apiAccessCidrs') ?? [] },
+});
+
+export const environment = topology.environment;
+export const clusters = Object.fromEntries(Object.entries(program.outputs).map(([name, o]) => [name, {
+  trustDomain: o.trustDomain,
+  apiEndpoint: o.apiEndpoint,
+  ...(o.eastWestAddress ? { eastWestAddress: o.eastWestAddress } : {}),
+  ...(o.bundleEndpointUrl ? { bundleEndpointUrl: o.bundleEndpointUrl } : {}),
+  ...(o.rootCaCert ? { rootCaCert: o.rootCaCert } : {}),
+}]));
 /** `<cluster>/istio-remote-secret-<peer>` for every discovery pair. */
-export const remoteSecrets = Object.keys(deployed.remoteSecrets.secrets);
+export const remoteSecrets = Object.keys(program.remoteSecrets.secrets);
+/** Secret: a kubeconfig per cluster (created clusters use gke-gcloud-auth-plugin). */
+export const kubeconfigs = program.kubeconfigs;

@@ -84,7 +84,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec, 
       ...(cluster.rootCa ? { root: RootCaSource.existingSecret(cluster.rootCa.secretName) } : {}),
     });
   }
-  if (cluster.rootCa) {
+  if (cluster.rootCa && cluster.rootCa.secretCreatedByStack !== true) {
     notes.push({
       cluster: cluster.name,
       text: `root CA: create the kubernetes.io/tls Secret ${CA_NAMESPACE}/${cluster.rootCa.secretName} from ${cluster.rootCa.certificateFile} and its private key (kept outside meshfed) before the CA Issuer can sign: \`kubectl --context ${cluster.name} -n ${CA_NAMESPACE} create secret tls ${cluster.rootCa.secretName} --cert=${cluster.rootCa.certificateFile} --key=<key file>\`.`,

@@ -2,6 +2,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mockCloudState } from '../infra/plan/mock-state';
 import { base64, kubeconfigYaml, recordingMocks, settle, type Recorded } from './helpers/pulumi-mocks';
 
 const CA = {
@@ -12,6 +13,8 @@ const SERVER = { 'cluster-1': 'https://34.1.1.1', 'cluster-2': 'https://34.2.2.2
 
 // The token controller fills in the reader token Secret of each cluster.
 const recorded = recordingMocks('dev', (args) => {
+  const cloud = mockCloudState(args, { rootPems: { 'foo.com': CA['cluster-1'], 'bar.com': CA['cluster-2'] } });
+  if (cloud) return cloud;
   if (args.type !== 'kubernetes:core/v1:Secret' || args.inputs.metadata?.name !== 'meshfed-istio-reader-token') return undefined;
   const cluster = /::(cluster-\d)-k8s::/.exec(args.provider ?? '')?.[1];
   return { data: { token: base64(`token-of-${cluster}`) } };
@@ -38,7 +41,7 @@ const GROUP = 'kubernetes:yaml/v2:ConfigGroup';
 const SECRET = 'kubernetes:core/v1:Secret';
 
 describe('stack dev', () => {
-  let stack: { clusters: string[]; remoteSecrets: string[] };
+  let stack: { clusters: Record<string, unknown>; remoteSecrets: string[] };
   beforeAll(async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     stack = require('../stacks/index');
@@ -49,7 +52,7 @@ describe('stack dev', () => {
   });
 
   it('deploys every cluster of clusters/dev.yaml with its own provider', () => {
-    expect(stack.clusters).toEqual(['cluster-1', 'cluster-2']);
+    expect(Object.keys(stack.clusters)).toEqual(['cluster-1', 'cluster-2']);
     expect(all().filter((c) => c.type === 'pulumi:providers:kubernetes').map((c) => c.name).sort()).toEqual(['cluster-1-k8s', 'cluster-2-k8s']);
   });
 
@@ -84,9 +87,12 @@ describe('stack dev', () => {
   });
 
   it('orders groups before 60 -> base -> cni -> istiod -> gateways -> 65-istio-mesh', () => {
-    const deps = (name: string): string[] => [...named(name).dependsOn].sort();
+    // Step order only: every group also depends on the generated roots' certificates (its objects are rendered from them).
+    const deps = (name: string): string[] => [...named(name).dependsOn].filter((d) => !d.includes('-root-ca-')).sort();
     expect(deps('cluster-1-00-namespaces')).toEqual(['cluster-1-cert-manager', 'cluster-1-spire-crds']);
-    expect(deps('cluster-1-10-cert-manager-ca')).toEqual(['cluster-1-00-namespaces']);
+    // The generated root's key pair is written as its Secret between the namespaces and the CA Issuer.
+    expect(deps('cluster-1-10-cert-manager-ca')).toEqual(['cluster-1-00-namespaces', 'cluster-1-spire-root-ca']);
+    expect(deps('cluster-1-spire-root-ca')).toEqual(['cluster-1-00-namespaces']);
     expect(deps('cluster-1-20-spire-server')).toEqual(['cluster-1-10-cert-manager-ca']);
     const lastBefore = ofType(GROUP, 'cluster-1-').map((g) => g.name).sort().filter((n) => n < 'cluster-1-60').pop()!;
     expect(lastBefore).toBe('cluster-1-40-workload-identity');
@@ -104,8 +110,9 @@ describe('stack dev', () => {
       'cluster-1-00-namespaces', 'cluster-1-10-cert-manager-ca', 'cluster-1-20-spire-server', 'cluster-1-30-spire-agent',
       'cluster-1-35-federation', 'cluster-1-40-workload-identity', 'cluster-1-65-istio-mesh', 'cluster-1-70-samples',
     ]);
-    expect(named('cluster-1-35-federation').dependsOn).toEqual(['cluster-1-30-spire-agent']);
-    expect(named('cluster-1-40-workload-identity').dependsOn).toEqual(['cluster-1-35-federation']);
+    const stepDeps = (n: string) => named(n).dependsOn.filter((d) => !d.includes('-root-ca-'));
+    expect(stepDeps('cluster-1-35-federation')).toEqual(['cluster-1-30-spire-agent']);
+    expect(stepDeps('cluster-1-40-workload-identity')).toEqual(['cluster-1-35-federation']);
     expect(all().filter((r) => r.name.includes('60-istio-operator'))).toEqual([]);
     expect(all().flatMap((r) => (r.type === GROUP ? r.inputs.objs : [])).filter((o: any) => o.kind === 'IstioOperator')).toEqual([]);
     const server = named('cluster-1-20-spire-server');

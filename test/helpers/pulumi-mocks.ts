@@ -21,6 +21,9 @@ export interface Recorded {
   readonly dependsOn: string[];
   /** Serialized inputs as sent to the engine, secrets still wrapped. */
   readonly raw: Record<string, unknown>;
+  /** Resource options `protect` and `retainOnDelete` as sent to the engine. */
+  readonly protect?: boolean;
+  readonly retainOnDelete?: boolean;
   inputs: Record<string, any>;
 }
 
@@ -72,6 +75,7 @@ export function recordingMocks(stack: string, live: LiveState = () => undefined)
         ...(read ? { id: req.getId() } : {}),
         ...(provider ? { provider: nameOfUrn(provider.split('::').slice(0, -1).join('::')) } : {}),
         dependsOn: (req.getDependenciesList() as string[]).map(nameOfUrn),
+        ...(read ? {} : { protect: Boolean(req.getProtect?.()), retainOnDelete: Boolean(req.getRetainondelete?.()) }),
         raw: (read ? req.getProperties() : req.getObject())?.toJavaScript() ?? {},
         inputs: {},
       });

@@ -1,0 +1,84 @@
+/**
+ * What the provider-agnostic wiring needs from a cluster a cloud component created (GKE here, EKS in
+ * infra/aws): how to reach its API, the addresses reserved for the Services peers dial, and the Service
+ * annotations that make a LoadBalancer take such an address. Plus the pure decisions about which
+ * addresses a cluster needs and whether they are internal or external.
+ */
+import type * as pulumi from '@pulumi/pulumi';
+import { exposesBundleEndpoint } from '../clusters/federation';
+import { nestedChildren, type ClusterSpec, type Topology } from '../clusters/model';
+
+/** Services whose address peers dial, so the stack reserves it up front. */
+export type EndpointKind = 'bundleEndpoint' | 'eastWestGateway' | 'serverEndpoint';
+
+export type AddressScope = 'internal' | 'external';
+
+export interface ClusterInfra {
+  /** Kubeconfig (secret) whose current context reaches the cluster with inline CA data. */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** `https://<host>` of the API server. */
+  readonly apiEndpoint: pulumi.Output<string>;
+  /** Reserved addresses by Service; only the kinds endpointsToReserve() names. */
+  readonly addresses: Readonly<Partial<Record<EndpointKind, pulumi.Output<string>>>>;
+  readonly addressScope: AddressScope;
+  /** Annotations that make a LoadBalancer Service of this cloud take a reserved address of this scope. */
+  readonly loadBalancerAnnotations: Readonly<Record<string, string>>;
+  /** The managed SPIRE datastore's connection string (secret), when spire.managedDatastore asks for one. */
+  readonly datastoreConnectionString?: pulumi.Output<string>;
+  /** Depend on these before deploying anything into the cluster (its node pool). */
+  readonly ready: pulumi.Resource[];
+}
+
+/**
+ * Which Services of a cluster get a reserved address: the bundle endpoint of a root with federation peers
+ * and the API of a parent with nested children (unless the topology already names their address), and the
+ * east-west gateway whenever the mesh has another cluster.
+ */
+export function endpointsToReserve(topology: Topology, cluster: ClusterSpec): EndpointKind[] {
+  const kinds: EndpointKind[] = [];
+  if (exposesBundleEndpoint(topology, cluster) && cluster.bundleEndpoint?.address === undefined) kinds.push('bundleEndpoint');
+  if (topology.clusters.length > 1) kinds.push('eastWestGateway');
+  if (nestedChildren(topology, cluster.name).length > 0 && cluster.serverEndpoint?.address === undefined) kinds.push('serverEndpoint');
+  return kinds;
+}
+
+/**
+ * Internal addresses when every other cluster of the mesh sits on the same network as this one (they reach
+ * it without leaving the network), external ones otherwise.
+ * @param sameNetwork whether two clusters share one routable network (e.g. both created in this stack's GCP VPC)
+ */
+export function addressScope(topology: Topology, cluster: ClusterSpec, sameNetwork: (a: string, b: string) => boolean): AddressScope {
+  return topology.clusters.every((c) => c.name === cluster.name || sameNetwork(cluster.name, c.name)) ? 'internal' : 'external';
+}
+
+/** Dev-like environments (dev, test, ci, sandbox, local, optionally with a suffix such as dev-alice) get no deletion protection by default. */
+export const DEV_LIKE_ENVIRONMENT = /^(dev|test|ci|sandbox|local)(-|$)/;
+
+/** cloud.deletionProtection, defaulting to on outside dev-like environments. */
+export function deletionProtection(topology: Topology, cluster: ClusterSpec): boolean {
+  return cluster.cloud.deletionProtection ?? !DEV_LIKE_ENVIRONMENT.test(topology.environment);
+}
+
+/** A kubeconfig for a cluster reached with an exec credential plugin (no long-lived secret in the file). */
+export function execKubeconfig(args: { name: string; server: string; caDataBase64: string; command: string; commandArgs?: readonly string[]; installHint: string }): string {
+  const doc = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: args.name, cluster: { server: args.server, 'certificate-authority-data': args.caDataBase64 } }],
+    contexts: [{ name: args.name, context: { cluster: args.name, user: args.name } }],
+    'current-context': args.name,
+    users: [{
+      name: args.name,
+      user: {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          command: args.command,
+          ...(args.commandArgs ? { args: [...args.commandArgs] } : {}),
+          installHint: args.installHint,
+          provideClusterInfo: true,
+        },
+      },
+    }],
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -1,0 +1,118 @@
+/**
+ * Everything GCP for the topology's `provider: gke` clusters that this stack creates: the environment's
+ * network (GcpNetwork), one GkeCluster each, and the static addresses peers dial (endpointsToReserve).
+ * Hands the provider-agnostic wiring a ClusterInfra per cluster.
+ */
+import * as gcp from '@pulumi/gcp';
+import * as pulumi from '@pulumi/pulumi';
+import type { ClusterSpec, Topology } from '../../clusters/model';
+import { discoveryPairs } from '../../constructs/istio-remote-secret';
+import type { ClusterRanges } from '../address-ranges';
+import { addressScope, deletionProtection, endpointsToReserve, type AddressScope, type ClusterInfra, type EndpointKind } from '../cluster-infra';
+import type { FirewallRule } from '../firewall-rules';
+import { GcpNetwork } from './network';
+import { GkeCluster } from './gke-cluster';
+import { CloudSqlPostgres } from './cloud-sql';
+
+/**
+ * Service annotations for a reserved address on GKE: an internal passthrough load balancer reachable from
+ * every region of the VPC (GKE "LoadBalancer Service parameters": networking.gke.io/load-balancer-type,
+ * networking.gke.io/internal-load-balancer-allow-global-access); external ones need none.
+ */
+export function gkeLoadBalancerAnnotations(scope: AddressScope): Record<string, string> {
+  return scope === 'internal'
+    ? { 'networking.gke.io/load-balancer-type': 'Internal', 'networking.gke.io/internal-load-balancer-allow-global-access': 'true' }
+    : {};
+}
+
+/** Clusters whose API server reads this cluster: istiods that discover it, and its nested parent. */
+export function apiReaders(topology: Topology, cluster: ClusterSpec): string[] {
+  const readers = discoveryPairs(topology).filter((p) => p.peer === cluster.name).map((p) => p.cluster);
+  if (cluster.nestedUnder !== undefined) readers.push(cluster.nestedUnder);
+  return [...new Set(readers)].sort();
+}
+
+export interface GcpEnvironmentArgs {
+  readonly topology: Topology;
+  /** The gke clusters to create (the others exist or belong to another cloud). */
+  readonly clusters: readonly ClusterSpec[];
+  readonly ranges: readonly ClusterRanges[];
+  readonly rules: readonly FirewallRule[];
+  /** gcp:project. */
+  readonly project: string;
+  /** CIDRs of the machines that run `pulumi up` (master authorized networks). */
+  readonly apiAccessCidrs: readonly string[];
+}
+
+export class GcpEnvironment extends pulumi.ComponentResource {
+  readonly network: GcpNetwork;
+  readonly clusters: Readonly<Record<string, GkeCluster>>;
+  readonly infra: Readonly<Record<string, ClusterInfra>>;
+
+  constructor(name: string, args: GcpEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('meshfed:gcp:Environment', name, {}, opts);
+    const { topology } = args;
+    const child = { parent: this };
+    this.network = new GcpNetwork(`${name}-net`, { topology, clusters: args.clusters, ranges: args.ranges, rules: args.rules }, child);
+    const created = new Set(args.clusters.map((c) => c.name));
+    const regionOf = new Map(args.clusters.map((c) => [c.name, c.region]));
+
+    const clusters: Record<string, GkeCluster> = {};
+    const infra: Record<string, ClusterInfra> = {};
+    // Private services access (Cloud SQL on a private IP of the VPC), only when a cluster asks for a managed datastore.
+    const wantsDatabase = args.clusters.some((c) => c.spire.managedDatastore);
+    const privateServices = wantsDatabase
+      ? new gcp.servicenetworking.Connection(`${name}-private-services`, {
+        network: this.network.network.id,
+        service: 'servicenetworking.googleapis.com',
+        reservedPeeringRanges: [new gcp.compute.GlobalAddress(`${name}-private-services`, {
+          network: this.network.network.id, purpose: 'VPC_PEERING', addressType: 'INTERNAL', prefixLength: 20,
+        }, child).name],
+      }, child)
+      : undefined;
+    const databases: Record<string, CloudSqlPostgres> = {};
+    for (const cluster of args.clusters) {
+      const readersNat = [...new Set(apiReaders(topology, cluster).filter((r) => created.has(r)).map((r) => regionOf.get(r)!))]
+        .map((region) => ({ cidrBlock: pulumi.interpolate`${this.network.natAddresses[region].address}/32`, displayName: `meshfed NAT ${region}` }));
+      const protect = deletionProtection(topology, cluster);
+      const gke = new GkeCluster(cluster.name, {
+        topology,
+        cluster,
+        ranges: args.ranges.find((r) => r.cluster === cluster.name)!,
+        project: args.project,
+        network: this.network.network.id,
+        subnetwork: this.network.subnets[cluster.name].id,
+        authorizedNetworks: [...args.apiAccessCidrs.map((cidrBlock) => ({ cidrBlock, displayName: 'meshfed deployer' })), ...readersNat],
+        deletionProtection: protect,
+      }, child);
+      clusters[cluster.name] = gke;
+      if (cluster.spire.managedDatastore) {
+        databases[cluster.name] = new CloudSqlPostgres(`${cluster.name}-spire-db`, { region: cluster.region, network: this.network.network.id, connection: privateServices!, deletionProtection: protect }, child);
+      }
+
+      const scope = addressScope(topology, cluster, (a, b) => created.has(a) && created.has(b));
+      const addresses: Partial<Record<EndpointKind, pulumi.Output<string>>> = {};
+      for (const kind of endpointsToReserve(topology, cluster)) {
+        const address = new gcp.compute.Address(`${cluster.name}-${kind}`, {
+          region: cluster.region,
+          description: `meshfed ${topology.environment}/${cluster.name} ${kind}`,
+          ...(scope === 'internal' ? { addressType: 'INTERNAL', subnetwork: this.network.subnets[cluster.name].id } : { addressType: 'EXTERNAL' }),
+        // Peers' manifests carry these addresses: keep them through a replacement outside dev-like environments.
+        }, { ...child, ...(protect ? { retainOnDelete: true } : {}) });
+        addresses[kind] = address.address;
+      }
+      infra[cluster.name] = {
+        kubeconfig: gke.kubeconfig,
+        apiEndpoint: gke.apiEndpoint,
+        addresses,
+        addressScope: scope,
+        loadBalancerAnnotations: gkeLoadBalancerAnnotations(scope),
+        ready: [gke.nodePool],
+        ...(databases[cluster.name] ? { datastoreConnectionString: databases[cluster.name].connectionString } : {}),
+      };
+    }
+    this.clusters = clusters;
+    this.infra = infra;
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * The whole Pulumi program for one environment, as a function the stack (stacks/index.ts) and the offline
+ * plan (scripts/plan.ts) both call:
+ *
+ *  1. clouds: clusters not given in `existingKubeconfigs` are created (gke: GcpEnvironment); each created
+ *     cluster gets reserved addresses for the Services peers dial (endpointsToReserve);
+ *  2. trust: a root CA per root trust domain without `rootCa` (RootCa), its key pair written as the
+ *     kubernetes.io/tls Secret the cert-manager CA Issuer reads, before that Issuer's file is applied;
+ *  3. manifests: synth's renderTopology over the topology completed with those roots and addresses
+ *     (withStackValues), inside one apply; the files (so the ConfigGroups) per cluster are known up front
+ *     from the same rendering with placeholders;
+ *  4. per cluster a ClusterDeployment, then across clusters the Istio remote secrets.
+ * No resource is created inside an apply.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { parseAllDocuments } from 'yaml';
+import { exposesBundleEndpoint } from '../clusters/federation';
+import { hostPort } from '../clusters/host';
+import { findCluster, nestedChildren, rootClusters, type ClusterSpec, type Topology } from '../clusters/model';
+import { SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
+import { NESTED } from '../constructs/nested-spire';
+import { kubeconfigEndpoint, tokenKubeconfig } from './kubeconfig';
+import { CA_ISSUER } from '../constructs/cert-manager-ca';
+import { discoveryPairs } from '../constructs/istio-remote-secret';
+import { renderTopology } from '../synth/synthesize';
+import { CHART_FILES } from '../synth/cluster-manifests';
+import { clusterRanges, type ClusterRanges } from './address-ranges';
+import { deletionProtection, endpointsToReserve, type ClusterInfra, type EndpointKind } from './cluster-infra';
+import { ClusterDeployment, type ManifestFile, type StackSecret } from './cluster-deployment';
+import { firewallRules, type FirewallRule } from './firewall-rules';
+import { GcpEnvironment } from './gcp/environment';
+import { RemoteSecrets } from './remote-secrets';
+import { RootCa } from './root-ca';
+import { placeholderValues, withStackValues, type ClusterStackValues } from './stack-values';
+
+export interface MeshProgramArgs {
+  readonly topology: Topology;
+  /** Clusters that exist already: name -> kubeconfig (secret). The others are created. */
+  readonly existingClusters: readonly string[];
+  readonly kubeconfigs?: pulumi.Output<Record<string, string>>;
+  /** Settings of the GCP provider, needed when gke clusters are created. */
+  readonly gcp?: { readonly project?: string; readonly apiAccessCidrs?: readonly string[] };
+}
+
+export interface ClusterOutputs {
+  readonly trustDomain: string;
+  readonly apiEndpoint: pulumi.Output<string>;
+  /** Reserved east-west gateway address (created clusters with peers). */
+  readonly eastWestAddress?: pulumi.Output<string>;
+  /** `https://host:port` of the trust domain's bundle endpoint, when it has federation peers. */
+  readonly bundleEndpointUrl?: pulumi.Output<string>;
+  /** The trust domain's root CA certificate (public), generated or supplied. */
+  readonly rootCaCert?: pulumi.Output<string>;
+}
+
+export interface MeshProgram {
+  readonly ranges: readonly ClusterRanges[];
+  readonly rules: readonly FirewallRule[];
+  readonly gcp?: GcpEnvironment;
+  readonly rootCas: Readonly<Record<string, RootCa>>;
+  readonly deployments: Readonly<Record<string, ClusterDeployment>>;
+  readonly remoteSecrets: RemoteSecrets;
+  readonly outputs: Readonly<Record<string, ClusterOutputs>>;
+  /** Kubeconfig per cluster (secret). */
+  readonly kubeconfigs: pulumi.Output<Record<string, string>>;
+}
+
+/** A user error in the stack's configuration: Pulumi prints the message without a stack trace. */
+export class StackConfigError extends pulumi.RunError {}
+
+/** The synthesized files of every cluster as objects (what ConfigGroups take). */
+export function manifestFiles(topology: Topology): Record<string, ManifestFile[]> {
+  const rendered = renderTopology(topology, '/unused');
+  return Object.fromEntries(rendered.clusters.map((c) => [c.cluster, [...c.files].map(([name, yaml]) => ({
+    name,
+    objects: parseAllDocuments(yaml).map((d) => d.toJS() as Record<string, unknown>).filter((o) => o !== null),
+  }))]));
+}
+
+function checkClusters(topology: Topology, args: MeshProgramArgs): ClusterSpec[] {
+  const names = new Set(topology.clusters.map((c) => c.name));
+  const unknown = args.existingClusters.filter((n) => !names.has(n));
+  if (unknown.length > 0) {
+    throw new StackConfigError(`meshfed:kubeconfigs names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are not clusters' : 'is not a cluster'} of environment ${topology.environment} (clusters: ${[...names].join(', ')})`);
+  }
+  const toCreate = topology.clusters.filter((c) => !args.existingClusters.includes(c.name));
+  const eks = toCreate.filter((c) => c.provider !== 'gke');
+  if (eks.length > 0) {
+    throw new StackConfigError(`cannot create provider ${eks[0].provider} clusters yet (${eks.map((c) => c.name).join(', ')}): give their kubeconfigs in meshfed:kubeconfigs`);
+  }
+  const unmanageable = topology.clusters.filter((c) => c.spire.managedDatastore && args.existingClusters.includes(c.name));
+  if (unmanageable.length > 0) {
+    throw new StackConfigError(`spire.managedDatastore is only for clusters the stack creates; ${unmanageable.map((c) => c.name).join(', ')} ${unmanageable.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs (create the database yourself and its Secret ${unmanageable[0].spire.datastoreSecret.name})`);
+  }
+  if (toCreate.length > 0 && !args.gcp?.project) {
+    throw new StackConfigError(`gcp:project is not set; it is required to create ${toCreate.map((c) => c.name).join(', ')} (\`pulumi config set gcp:project <project id>\`)`);
+  }
+  if (toCreate.length > 0 && (args.gcp?.apiAccessCidrs ?? []).length === 0) {
+    throw new StackConfigError(`meshfed:apiAccessCidrs is not set; the created clusters' API servers only accept these ranges (and peers' NAT addresses), so the machine running pulumi must be in one: \`pulumi config set --path 'meshfed:apiAccessCidrs[0]' <your address>/32\``);
+  }
+  return toCreate;
+}
+
+/** The file, namespace and Secret of the cert-manager CA Issuer (CA_ISSUER) in a root cluster's manifests. */
+export function caIssuerSecret(cluster: string, files: readonly ManifestFile[]): { file: string; namespace: string; secretName: string } {
+  for (const f of files) {
+    for (const o of f.objects as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; spec?: { ca?: { secretName?: string } } }[]) {
+      if (o.apiVersion === 'cert-manager.io/v1' && o.kind === 'Issuer' && o.metadata?.name === CA_ISSUER && o.spec?.ca?.secretName && o.metadata.namespace) {
+        return { file: f.name, namespace: o.metadata.namespace, secretName: o.spec.ca.secretName };
+      }
+    }
+  }
+  throw new Error(`internal: root cluster ${cluster} has no cert-manager Issuer ${CA_ISSUER} with a CA Secret in its manifests`);
+}
+
+/** Decodes a service-account-token Secret's data.token (base64). */
+function tokenOf(cluster: string, data: Record<string, string> | undefined): string {
+  if (!data?.token) throw new Error(`${SPIRE_SYSTEM_NAMESPACE}/${NESTED.parentAccess}-token in cluster ${cluster} has no data.token yet (the token controller fills it in)`);
+  return Buffer.from(data.token, 'base64').toString('utf8');
+}
+
+/**
+ * The parent's Secret with one kubeconfig per nested child (NestedSpireParent mounts it): the child's API
+ * endpoint and CA (from its kubeconfig) and the child's spire-parent-server token.
+ */
+function nestedKubeconfigs(children: readonly { name: string; kubeconfig: pulumi.Output<string>; deployment: ClusterDeployment }[]): StackSecret {
+  const stringData: Record<string, pulumi.Output<string>> = {};
+  for (const child of children) {
+    const token = child.deployment.parentAccessToken;
+    if (!token) throw new Error(`internal: nested cluster ${child.name} has no ${NESTED.parentAccess}-token Secret in its manifests`);
+    stringData[child.name] = pulumi.secret(pulumi.all([child.kubeconfig, token.data]).apply(([kubeconfig, data]) => {
+      const { server, caPem } = kubeconfigEndpoint(child.name, kubeconfig);
+      return tokenKubeconfig({ cluster: child.name, user: NESTED.parentAccess, server, caPem, token: tokenOf(child.name, data) });
+    }));
+  }
+  return {
+    id: NESTED.kubeconfigSecret,
+    namespace: SPIRE_SERVER_NAMESPACE,
+    name: NESTED.kubeconfigSecret,
+    type: 'Opaque',
+    stringData,
+    dependsOn: children.map((c) => c.deployment.parentAccessToken!),
+  };
+}
+
+export function deployMesh(args: MeshProgramArgs): MeshProgram {
+  const { topology } = args;
+  const toCreate = checkClusters(topology, args);
+  const ranges = clusterRanges(topology);
+  const rules = firewallRules(topology, ranges);
+
+  const gcpEnv = toCreate.length > 0
+    ? new GcpEnvironment(topology.environment, { topology, clusters: toCreate, ranges, rules, project: args.gcp!.project!, apiAccessCidrs: args.gcp!.apiAccessCidrs! })
+    : undefined;
+  const infra = (name: string): ClusterInfra | undefined => gcpEnv?.infra[name];
+  const kubeconfigOf = (name: string): pulumi.Output<string> => infra(name)?.kubeconfig ?? args.kubeconfigs!.apply((all) => {
+    const value = all[name];
+    if (value === undefined) throw new Error(`meshfed:kubeconfigs has no entry for cluster ${name}`);
+    return value;
+  });
+
+  const rootCas: Record<string, RootCa> = {};
+  for (const root of rootClusters(topology).filter((c) => c.rootCa === undefined)) {
+    rootCas[root.name] = new RootCa(`${root.name}-root-ca`, { trustDomain: root.trustDomain, protect: deletionProtection(topology, root) });
+  }
+
+  // Where the real values will be, placeholders first: the files (and ConfigGroups) of every cluster.
+  const shapeTopology = withStackValues(topology, placeholderValues(Object.fromEntries(topology.clusters.map((c) => [c.name, {
+    rootCa: rootCas[c.name] !== undefined,
+    addresses: infra(c.name) ? endpointsToReserve(topology, c).filter((k) => k !== 'eastWestGateway') : [],
+  }]))));
+  const shape = manifestFiles(shapeTopology);
+  const values: pulumi.Output<Record<string, ClusterStackValues>> = pulumi.all(Object.fromEntries(topology.clusters.map((c) => {
+    const i = infra(c.name);
+    const addresses = Object.fromEntries(Object.entries(i?.addresses ?? {}).filter(([k]) => k !== 'eastWestGateway'));
+    const rootCaPem: pulumi.Output<string | undefined> = rootCas[c.name]?.certPem ?? pulumi.output<string | undefined>(undefined);
+    return [c.name, pulumi.all([rootCaPem, pulumi.all(addresses as Record<string, pulumi.Output<string>>)]).apply(([rootCaPem, a]): ClusterStackValues => ({
+      ...(rootCaPem !== undefined ? { rootCaPem } : {}),
+      addresses: a as Partial<Record<EndpointKind, string>>,
+      loadBalancerAnnotations: i?.loadBalancerAnnotations ?? {},
+    }))];
+  }))) as pulumi.Output<Record<string, ClusterStackValues>>;
+  const completed = values.apply((v) => withStackValues(topology, v));
+  const rendered = completed.apply(manifestFiles);
+
+  const deployments: Record<string, ClusterDeployment> = {};
+  // Children before their parents: a parent's spire-nested-kubeconfigs Secret waits for its children's tokens.
+  const depth = (c: ClusterSpec): number => (c.nestedUnder === undefined ? 0 : 1 + depth(findCluster(topology, c.nestedUnder)));
+  for (const cluster of [...topology.clusters].sort((a, b) => depth(b) - depth(a))) {
+    const i = infra(cluster.name);
+    const manifests = shape[cluster.name];
+    const secretsBefore: Record<string, StackSecret[]> = {};
+    const root = rootCas[cluster.name];
+    if (root) {
+      // Where the CA Issuer reads the root key pair from, taken from the rendered Issuer itself (CertManagerCa
+      // decides namespace and Secret name), and written right before the file that applies that Issuer.
+      const { file, namespace, secretName } = caIssuerSecret(cluster.name, manifests);
+      secretsBefore[file] = [{
+        id: secretName, namespace, name: secretName, type: 'kubernetes.io/tls',
+        stringData: { 'tls.crt': root.certPem, 'tls.key': root.keyPem },
+      }];
+    }
+    const children = nestedChildren(topology, cluster.name);
+    const serverSecrets: StackSecret[] = [];
+    if (children.length > 0) {
+      serverSecrets.push(nestedKubeconfigs(children.map((c) => ({ name: c.name, kubeconfig: kubeconfigOf(c.name), deployment: deployments[c.name] }))));
+    }
+    if (i?.datastoreConnectionString) {
+      // The Secret the server's DataStore reads its connection string from (spire.datastoreSecret).
+      const ref = cluster.spire.datastoreSecret;
+      serverSecrets.push({ id: 'spire-datastore-secret', namespace: SPIRE_SERVER_NAMESPACE, name: ref.name, type: 'Opaque', stringData: { [ref.key]: i.datastoreConnectionString } });
+    }
+    if (serverSecrets.length > 0) secretsBefore[`${CHART_FILES.spireServer}.yaml`] = serverSecrets;
+    const eastWest = i?.addresses.eastWestGateway;
+    deployments[cluster.name] = new ClusterDeployment(cluster.name, {
+      kubeconfig: kubeconfigOf(cluster.name),
+      topology,
+      cluster: cluster.name,
+      manifests,
+      rendered: rendered.apply((r) => r[cluster.name]),
+      secretsBefore,
+      ...(eastWest ? { eastWestService: { loadBalancerIP: eastWest, annotations: i!.loadBalancerAnnotations } } : {}),
+      ...(i ? { dependsOn: i.ready } : {}),
+    });
+  }
+  // Pairs follow the trust that is rendered, which the stack's roots and addresses complete (same shape as the real values).
+  const remoteSecrets = new RemoteSecrets('remote-secrets', { pairs: discoveryPairs(shapeTopology), clusters: deployments });
+
+  const outputs: Record<string, ClusterOutputs> = {};
+  for (const cluster of topology.clusters) {
+    const i = infra(cluster.name);
+    const root = findCluster(topology, cluster.root);
+    const rootCaCert = rootCas[root.name]?.certPem ?? (root.rootCa ? pulumi.output(root.rootCa.certificatePem) : undefined);
+    outputs[cluster.name] = {
+      trustDomain: cluster.trustDomain,
+      apiEndpoint: i?.apiEndpoint ?? pulumi.output('(existing cluster: see its kubeconfig)'),
+      ...(i?.addresses.eastWestGateway ? { eastWestAddress: i.addresses.eastWestGateway } : {}),
+      ...(exposesBundleEndpoint(topology, root)
+        ? { bundleEndpointUrl: completed.apply((t) => { const ep = findCluster(t, root.name).bundleEndpoint; return ep?.address ? `https://${hostPort(ep.address, ep.port)}` : '(not known: set bundleEndpoint.address)'; }) }
+        : {}),
+      ...(rootCaCert ? { rootCaCert } : {}),
+    };
+  }
+  const kubeconfigs = pulumi.secret(pulumi.all(Object.fromEntries(topology.clusters.map((c) => [c.name, kubeconfigOf(c.name)]))));
+  return { ranges, rules, ...(gcpEnv ? { gcp: gcpEnv } : {}), rootCas, deployments, remoteSecrets, outputs, kubeconfigs };
+}

@@ -1,0 +1,46 @@
+/**
+ * What the clouds would fill in for created resources, as deterministic stand-ins: the offline plan and
+ * the mock tests run the real program against these (TEST-NET addresses, the placeholder root).
+ */
+import { createHash } from 'node:crypto';
+import { PLACEHOLDER_ROOT_PEM } from '../stack-values';
+
+export interface MockResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, any>;
+}
+
+export interface MockStateOptions {
+  /** Root CA PEM per trust domain for generated roots (default: the placeholder root for all). */
+  readonly rootPems?: Readonly<Record<string, string>>;
+  /** gcp:project. */
+  readonly project?: string;
+}
+
+const octet = (name: string, salt: string): number => createHash('sha256').update(`${salt}/${name}`).digest()[0] % 250 + 2;
+
+/** Output properties of a created resource that the cloud computes, or undefined for none. */
+export function mockCloudState(r: MockResource, options: MockStateOptions = {}): Record<string, unknown> | undefined {
+  switch (r.type) {
+    case 'tls:index/privateKey:PrivateKey':
+      return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\n(mock key of ${r.name})\n-----END PRIVATE KEY-----\n` };
+    case 'tls:index/selfSignedCert:SelfSignedCert': {
+      const td = /^(.*) root CA$/.exec(String(r.inputs.subject?.commonName ?? ''))?.[1] ?? '';
+      return { certPem: options.rootPems?.[td] ?? PLACEHOLDER_ROOT_PEM };
+    }
+    case 'gcp:compute/address:Address':
+      // Internal addresses in RFC 1918 space, external ones in TEST-NET-3 (RFC 5737).
+      return { address: r.inputs.addressType === 'INTERNAL' ? `10.200.${octet(r.name, 'a')}.${octet(r.name, 'b')}` : `203.0.113.${octet(r.name, 'x')}`, selfLink: `projects/mock/regions/${r.inputs.region}/addresses/${r.name}` };
+    case 'gcp:container/cluster:Cluster':
+      return { endpoint: `198.51.100.${octet(r.name, 'endpoint')}`, masterAuth: { clusterCaCertificate: Buffer.from(PLACEHOLDER_ROOT_PEM).toString('base64') } };
+    case 'gcp:sql/databaseInstance:DatabaseInstance':
+      return { privateIpAddress: `10.201.${octet(r.name, 'sql')}.${octet(r.name, 'sql2')}`, name: `${r.name}-instance` };
+    case 'random:index/randomPassword:RandomPassword':
+      return { result: `mock-password-of-${r.name}` };
+    case 'gcp:serviceaccount/account:Account':
+      return { email: `${r.inputs.accountId}@${options.project ?? 'mock-project'}.iam.gserviceaccount.com` };
+    default:
+      return undefined;
+  }
+}

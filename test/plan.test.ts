@@ -1,0 +1,45 @@
+/** The offline plan CLI: same validation and exit code as synth, the program's resources per cluster. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { runPlanCli } from '../scripts/plan';
+
+const sink = () => {
+  let text = '';
+  const stream = new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } });
+  return { stream, text: () => text };
+};
+
+async function plan(options: Parameters<typeof runPlanCli>[0]) {
+  const out = sink();
+  const err = sink();
+  const code = await runPlanCli(options, { stdout: out.stream, stderr: err.stream, cwd: process.cwd() });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+describe('npm run plan', () => {
+  it('prints only the loader\'s problem lines and exits 2 on a bad topology', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshfed-plan-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'environment: dev\nclusters:\n- {name: a, provider: gke, region: us-central1, trustDomain: a.com, cidr: 10.10.0.0/16, podCidr: 10.10.0.0/16}\n');
+    const result = await plan({ topology: file });
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${file}:3: clusters[0].podCidr: "10.10.0.0/16" overlaps clusters[0].cidr "10.10.0.0/16"; pod, service and control plane ranges must be disjoint from every cluster's ranges\n1 problem; nothing was planned.\n`,
+    });
+  });
+
+  it('plans the dev environment as JSON: every cluster created, federated, with counts per type', async () => {
+    const result = await plan({ env: 'dev', json: true });
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.groups.map((g: any) => g.cluster)).toEqual(['cluster-1', 'cluster-2', '(environment)']);
+    expect(json.counts['gcp:container/cluster:Cluster']).toBe(2);
+    expect(json.counts['gcp:compute/firewall:Firewall']).toBe(6);
+    expect(json.counts['tls:index/selfSignedCert:SelfSignedCert']).toBe(2);
+    const federation = json.groups[0].resources.find((r: any) => r.name === 'cluster-1-35-federation');
+    expect(federation.details.find((d: string) => d.startsWith('federation='))).toMatch(/^federation=bar\.com@https:\/\/10\.200\.\d+\.\d+:8443\+bundle$/);
+  });
+});

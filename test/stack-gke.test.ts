@@ -1,0 +1,146 @@
+/** `pulumi up` on the dev stack with no kubeconfigs: the GCP network, GKE clusters, roots and addresses are created. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kubeconfigEndpoint } from '../infra/kubeconfig';
+import { isSecretValue } from './helpers/pulumi-mocks';
+import { resolve, settleRemoteSecrets, startStack } from './helpers/stack-run';
+
+const PEM = {
+  'foo.com': readFileSync(join(__dirname, 'fixtures', 'foo.com.pem'), 'utf8'),
+  'bar.com': readFileSync(join(__dirname, 'fixtures', 'bar.com.pem'), 'utf8'),
+};
+const run = startStack('dev', { 'gcp:project': 'meshfed-test', 'meshfed:apiAccessCidrs': '["198.51.100.7/32"]' }, [], { project: 'meshfed-test', rootPems: PEM });
+const objs = (group: string): any[] => run.named(group).inputs.objs;
+
+beforeAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  run.stack = require('../stacks/index');
+  await settleRemoteSecrets(run, 2);
+});
+
+describe('dev stack, clusters created on GKE', () => {
+  it('builds one VPC with a subnet per cluster: cidr as primary, pods and services as secondary ranges', () => {
+    expect(run.ofType('gcp:compute/network:Network').map((n) => [n.name, n.inputs.autoCreateSubnetworks])).toEqual([['dev-net-vpc', false]]);
+    const subnets = run.ofType('gcp:compute/subnetwork:Subnetwork').map((s) => [s.name, s.inputs.region, s.inputs.ipCidrRange, s.inputs.secondaryIpRanges, s.inputs.privateIpGoogleAccess]);
+    expect(subnets.sort()).toEqual([
+      ['cluster-1-subnet', 'us-central1', '10.10.0.0/16', [{ rangeName: 'pods', ipCidrRange: '10.255.0.0/16' }, { rangeName: 'services', ipCidrRange: '10.254.240.0/20' }], true],
+      ['cluster-2-subnet', 'us-central1', '10.20.0.0/16', [{ rangeName: 'pods', ipCidrRange: '10.253.0.0/16' }, { rangeName: 'services', ipCidrRange: '10.254.224.0/20' }], true],
+    ]);
+    // One router and NAT per region, with a reserved egress address.
+    expect(run.ofType('gcp:compute/routerNat:RouterNat').map((n) => [n.name, n.inputs.natIpAllocateOption, n.inputs.subnetworks.length])).toEqual([['dev-net-us-central1-nat', 'MANUAL_ONLY', 2]]);
+  });
+
+  it('opens only the mesh ports, from peers\' ranges, health checkers and the control plane; never 0.0.0.0/0', () => {
+    const rules = run.ofType('gcp:compute/firewall:Firewall');
+    expect(rules.map((r) => [r.name, r.inputs.allows, r.inputs.sourceRanges, r.inputs.targetTags]).sort()).toEqual([
+      ['dev-net-cluster-1-bundle-endpoint', [{ protocol: 'tcp', ports: ['8443'] }], ['10.20.0.0/16', '10.253.0.0/16'], ['meshfed-dev-cluster-1']],
+      ['dev-net-cluster-1-eastwest', [{ protocol: 'tcp', ports: ['15021', '15443'] }], ['10.20.0.0/16', '10.253.0.0/16', '130.211.0.0/22', '35.191.0.0/16'], ['meshfed-dev-cluster-1']],
+      ['dev-net-cluster-1-webhooks', [{ protocol: 'tcp', ports: ['9443', '10250', '15017'] }], ['172.16.0.0/28'], ['meshfed-dev-cluster-1']],
+      ['dev-net-cluster-2-bundle-endpoint', [{ protocol: 'tcp', ports: ['8443'] }], ['10.10.0.0/16', '10.255.0.0/16'], ['meshfed-dev-cluster-2']],
+      ['dev-net-cluster-2-eastwest', [{ protocol: 'tcp', ports: ['15021', '15443'] }], ['10.10.0.0/16', '10.255.0.0/16', '130.211.0.0/22', '35.191.0.0/16'], ['meshfed-dev-cluster-2']],
+      ['dev-net-cluster-2-webhooks', [{ protocol: 'tcp', ports: ['9443', '10250', '15017'] }], ['172.16.0.16/28'], ['meshfed-dev-cluster-2']],
+    ]);
+    for (const r of rules) expect(r.inputs.sourceRanges).not.toContain('0.0.0.0/0');
+  });
+
+  it('creates regional private GKE clusters with Workload Identity, shielded nodes and a dedicated node account', () => {
+    const c = run.named('cluster-1');
+    expect(c.type).toBe('gcp:container/cluster:Cluster');
+    expect(c.inputs.location).toBe('us-central1');
+    expect(c.inputs.workloadIdentityConfig).toEqual({ workloadPool: 'meshfed-test.svc.id.goog' });
+    expect(c.inputs.enableShieldedNodes).toBe(true);
+    expect(c.inputs.minMasterVersion).toBe('1.30');
+    expect(c.inputs.releaseChannel).toEqual({ channel: 'REGULAR' });
+    expect(c.inputs.privateClusterConfig).toEqual({ enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: '172.16.0.0/28', masterGlobalAccessConfig: { enabled: true } });
+    expect(c.inputs.ipAllocationPolicy).toEqual({ clusterSecondaryRangeName: 'pods', servicesSecondaryRangeName: 'services' });
+    // dev is dev-like: no deletion protection by default.
+    expect(c.inputs.deletionProtection).toBe(false);
+    // The deployer and the NAT egress of the peer istiod that reads this API.
+    expect(c.inputs.masterAuthorizedNetworksConfig).toEqual({
+      cidrBlocks: [
+        { cidrBlock: '198.51.100.7/32', displayName: 'meshfed deployer' },
+        { cidrBlock: expect.stringMatching(/^203\.0\.113\.\d+\/32$/), displayName: 'meshfed NAT us-central1' },
+      ],
+      gcpPublicCidrsAccessEnabled: false,
+    });
+    const email = 'dev-cluster-1-nodes@meshfed-test.iam.gserviceaccount.com';
+    for (const n of [c.inputs.nodeConfig, run.named('cluster-1-pool').inputs.nodeConfig]) {
+      expect(n.serviceAccount).toBe(email);
+      expect(n.workloadMetadataConfig).toEqual({ mode: 'GKE_METADATA' });
+      expect(n.shieldedInstanceConfig).toEqual({ enableSecureBoot: true, enableIntegrityMonitoring: true });
+      expect(n.machineType).toBe('e2-standard-4');
+    }
+    expect(run.named('cluster-1-pool').inputs.autoscaling).toEqual({ minNodeCount: 3, maxNodeCount: 6 });
+    const grants = run.ofType('gcp:projects/iAMMember:IAMMember').filter((g) => g.name.startsWith('cluster-1-nodes-'));
+    expect(grants.map((g) => [g.inputs.role, g.inputs.member]).sort()).toEqual([
+      ['roles/artifactregistry.reader', `serviceAccount:${email}`],
+      ['roles/container.defaultNodeServiceAccount', `serviceAccount:${email}`],
+    ]);
+  });
+
+  it('generates one root CA per trust domain and writes it as the CA Issuer\'s Secret before the Issuer', () => {
+    const certs = run.ofType('tls:index/selfSignedCert:SelfSignedCert');
+    expect(certs.map((c) => [c.name, c.inputs.subject.commonName, c.inputs.isCaCertificate, c.inputs.allowedUses, c.inputs.uris]).sort()).toEqual([
+      ['cluster-1-root-ca-cert', 'foo.com root CA', true, ['cert_signing', 'crl_signing'], ['spiffe://foo.com']],
+      ['cluster-2-root-ca-cert', 'bar.com root CA', true, ['cert_signing', 'crl_signing'], ['spiffe://bar.com']],
+    ]);
+    expect(run.ofType('tls:index/privateKey:PrivateKey').map((k) => [k.name, k.inputs.algorithm, k.inputs.ecdsaCurve]).sort()).toEqual([
+      ['cluster-1-root-ca-key', 'ECDSA', 'P256'], ['cluster-2-root-ca-key', 'ECDSA', 'P256'],
+    ]);
+    const secret = run.named('cluster-1-spire-root-ca');
+    expect([secret.inputs.metadata.namespace, secret.inputs.metadata.name, secret.inputs.type]).toEqual(['istio-system', 'spire-root-ca', 'kubernetes.io/tls']);
+    expect(secret.inputs.stringData['tls.crt']).toBe(PEM['foo.com']);
+    expect(isSecretValue(secret.raw.stringData)).toBe(true);
+    expect(run.named('cluster-1-10-cert-manager-ca').dependsOn).toContain('cluster-1-spire-root-ca');
+    const issuer = objs('cluster-1-10-cert-manager-ca').find((o) => o.kind === 'Issuer' && o.metadata.name === 'spire-ca');
+    expect(issuer.spec.ca.secretName).toBe('spire-root-ca');
+    // cert-manager no longer generates the root itself.
+    expect(objs('cluster-1-10-cert-manager-ca').filter((o) => o.kind === 'Certificate' && o.metadata.name === 'spire-root-ca')).toEqual([]);
+  });
+
+  it('federates each cluster with its peer through the reserved bundle endpoint address, with the peer\'s root as bootstrap bundle', () => {
+    const address = (name: string) => run.named(name).inputs;
+    expect(address('cluster-2-bundleEndpoint')).toMatchObject({ addressType: 'INTERNAL', region: 'us-central1' });
+    const bundleService = objs('cluster-2-35-federation').find((o) => o.kind === 'Service' && o.metadata.name === 'spire-server-bundle-endpoint');
+    const reserved = bundleService.spec.loadBalancerIP as string;
+    expect(reserved).toMatch(/^10\.200\.\d+\.\d+$/);
+    expect(bundleService.metadata.annotations).toEqual({ 'networking.gke.io/load-balancer-type': 'Internal', 'networking.gke.io/internal-load-balancer-allow-global-access': 'true' });
+    const cftd = objs('cluster-1-35-federation').filter((o) => o.kind === 'ClusterFederatedTrustDomain');
+    expect(cftd.map((o) => [o.spec.trustDomain, o.spec.bundleEndpointURL])).toEqual([['bar.com', `https://${reserved}:8443`]]);
+    const bundle = JSON.parse(cftd[0].spec.trustDomainBundle);
+    expect(bundle.keys[0].x5c[0]).toBe(PEM['bar.com'].replace(/-----[A-Z ]+-----|\s/g, ''));
+    // Workloads federate with the peer (its bundle is there from the start).
+    const spiffeId = objs('cluster-1-40-workload-identity').find((o) => o.kind === 'ClusterSPIFFEID');
+    expect(spiffeId.spec.federatesWith).toEqual(['bar.com']);
+  });
+
+  it('gives the east-west gateway its reserved address', () => {
+    const ew = run.named('cluster-1-istio-istio-eastwestgateway').inputs.values.service;
+    expect(ew.loadBalancerIP).toMatch(/^10\.200\.\d+\.\d+$/);
+    expect(ew.annotations['networking.gke.io/load-balancer-type']).toBe('Internal');
+    expect(run.named('cluster-1-istio-istio-ingressgateway').inputs.values.service.loadBalancerIP).toBeUndefined();
+  });
+
+  it('deploys into each created cluster only after its node pool, with remote secrets from the created clusters\' endpoints', async () => {
+    expect(run.named('cluster-1-k8s').dependsOn).toContain('cluster-1-pool');
+    const secret = run.named('remote-secrets-cluster-1-istio-remote-secret-cluster-2');
+    const endpoint = kubeconfigEndpoint('cluster-2', secret.inputs.stringData['cluster-2']);
+    expect(endpoint.server).toMatch(/^https:\/\/198\.51\.100\.\d+$/);
+  });
+
+  it('creates no database or private services access when no cluster asks for a managed datastore', () => {
+    expect(run.all().filter((r) => r.type.startsWith('gcp:sql/') || r.type.startsWith('gcp:servicenetworking/') || r.type.startsWith('gcp:kms/'))).toEqual([]);
+  });
+
+  it('exports per-cluster outputs and the kubeconfigs only as a secret', async () => {
+    const clusters = await resolve<any>(run.stack.clusters);
+    expect(Object.keys(clusters)).toEqual(['cluster-1', 'cluster-2']);
+    expect(clusters['cluster-1'].trustDomain).toBe('foo.com');
+    expect(clusters['cluster-1'].apiEndpoint).toMatch(/^https:\/\/198\.51\.100\.\d+$/);
+    expect(clusters['cluster-1'].eastWestAddress).toMatch(/^10\.200\./);
+    expect(clusters['cluster-2'].bundleEndpointUrl).toMatch(/^https:\/\/10\.200\.\d+\.\d+:8443$/);
+    expect(clusters['cluster-1'].rootCaCert).toBe(PEM['foo.com']);
+    expect(await run.stack.kubeconfigs.isSecret).toBe(true);
+    expect(await run.stack.clusters['cluster-1'].apiEndpoint.isSecret).toBe(false);
+  });
+});

@@ -1,0 +1,31 @@
+/** The topology completed with the stack's roots and addresses: synth then leaves nothing for the user but what the stack does itself. */
+import { join } from 'node:path';
+import { loadTopologyFile } from '../clusters/load';
+import { renderTopology } from '../synth/synthesize';
+import { endpointsToReserve } from '../infra/cluster-infra';
+import { GENERATED_ROOT_CA_FILE, PLACEHOLDER_ROOT_PEM, placeholderValues, withStackValues } from '../infra/stack-values';
+
+const dev = loadTopologyFile(join(__dirname, '..', 'clusters', 'dev.yaml'));
+
+describe('withStackValues', () => {
+  const values = placeholderValues({ 'cluster-1': { rootCa: true, addresses: ['bundleEndpoint'] }, 'cluster-2': { rootCa: true, addresses: ['bundleEndpoint'] } });
+  values['cluster-1'] = { ...values['cluster-1'], loadBalancerAnnotations: { 'networking.gke.io/load-balancer-type': 'Internal' } };
+  const completed = withStackValues(dev, values);
+
+  it('fills each root\'s generated CA (created by the stack) and reserved bundle endpoint', () => {
+    expect(completed.clusters[0].rootCa).toEqual({ certificateFile: GENERATED_ROOT_CA_FILE, certificatePem: PLACEHOLDER_ROOT_PEM, secretName: 'spire-root-ca', secretCreatedByStack: true });
+    expect(completed.clusters[0].bundleEndpoint).toEqual({ port: 8443, serviceType: 'LoadBalancer', annotations: { 'networking.gke.io/load-balancer-type': 'Internal' }, address: '192.0.2.1', loadBalancerIP: '192.0.2.1' });
+    expect(dev.clusters[0].bundleEndpoint).toBeUndefined();
+  });
+
+  it('leaves synth no notes for dev but the remote secrets, which the stack creates', () => {
+    const before = renderTopology(dev, '/unused').notes;
+    expect(before.filter((n) => !n.text.startsWith('create the remote secrets')).length).toBeGreaterThan(0);
+    const after = renderTopology(completed, '/unused').notes;
+    expect(after.map((n) => n.text.split(' ').slice(0, 4).join(' '))).toEqual(['create the remote secrets', 'create the remote secrets']);
+  });
+
+  it('reserves bundle endpoint and east-west addresses for dev\'s clusters', () => {
+    expect(dev.clusters.map((c) => endpointsToReserve(dev, c))).toEqual([['bundleEndpoint', 'eastWestGateway'], ['bundleEndpoint', 'eastWestGateway']]);
+  });
+});
