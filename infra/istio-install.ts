@@ -20,15 +20,21 @@ export interface IstioInstallArgs {
    * The east-west gateway Service's reserved address (the gateway chart's `service.loadBalancerIP`, istio/istio
    * manifests/charts/gateway/values.yaml) and annotations added to the model's (e.g. an internal load balancer).
    */
-  readonly eastWestService?: { readonly loadBalancerIP: pulumi.Input<string>; readonly annotations: Readonly<Record<string, string>> };
+  readonly eastWestService?: {
+    readonly loadBalancerIP: pulumi.Input<string>;
+    readonly annotations: Readonly<Record<string, string>>;
+    /** Who may connect (the gateway chart's `service.loadBalancerSourceRanges`); empty keeps the model's. */
+    readonly loadBalancerSourceRanges?: readonly string[];
+  };
 }
 
 /** Gateway chart values with the Service's reserved address and extra annotations. */
 function withServiceAddress(values: Record<string, unknown>, service: NonNullable<IstioInstallArgs['eastWestService']>): pulumi.Output<Record<string, unknown>> {
-  const current = (values.service ?? {}) as { annotations?: Record<string, string> };
+  const current = (values.service ?? {}) as { annotations?: Record<string, string>; loadBalancerSourceRanges?: string[] };
+  const ranges = current.loadBalancerSourceRanges ?? (service.loadBalancerSourceRanges && service.loadBalancerSourceRanges.length > 0 ? [...service.loadBalancerSourceRanges] : undefined);
   return pulumi.output(service.loadBalancerIP).apply((loadBalancerIP): Record<string, unknown> => ({
     ...values,
-    service: { ...current, annotations: { ...(current.annotations ?? {}), ...service.annotations }, loadBalancerIP },
+    service: { ...current, annotations: { ...(current.annotations ?? {}), ...service.annotations }, loadBalancerIP, ...(ranges ? { loadBalancerSourceRanges: ranges } : {}) },
   }));
 }
 

@@ -149,8 +149,23 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
   const ranges = clusterRanges(topology);
   const rules = firewallRules(topology, ranges);
 
+  // The topology as it will be once the stack's roots and addresses exist (placeholders in their places):
+  // which trust is rendered, so which istiods read which API servers and which remote secrets exist.
+  const created = new Set(toCreate.map((c) => c.name));
+  const shapeTopology = withStackValues(topology, placeholderValues(Object.fromEntries(topology.clusters.map((c) => [c.name, {
+    rootCa: c.nestedUnder === undefined && c.rootCa === undefined,
+    addresses: created.has(c.name) ? endpointsToReserve(topology, c).filter((k) => k !== 'eastWestGateway') : [],
+  }]))));
+  const pairs = discoveryPairs(shapeTopology);
+
+  // A created cluster's load balancers admit exactly the sources its firewall rules admit.
+  const sourceRangesOf = (name: string): Partial<Record<EndpointKind, readonly string[]>> => {
+    const of = (purpose: FirewallRule['purpose']) => rules.find((r) => r.target === name && r.purpose === purpose)?.sources ?? [];
+    return { bundleEndpoint: of('bundle-endpoint'), serverEndpoint: of('nested-server'), eastWestGateway: of('eastwest') };
+  };
+
   const gcpEnv = toCreate.length > 0
-    ? new GcpEnvironment(topology.environment, { topology, clusters: toCreate, ranges, rules, project: args.gcp!.project!, apiAccessCidrs: args.gcp!.apiAccessCidrs! })
+    ? new GcpEnvironment(topology.environment, { topology, pairs, clusters: toCreate, ranges, rules, project: args.gcp!.project!, apiAccessCidrs: args.gcp!.apiAccessCidrs! })
     : undefined;
   const infra = (name: string): ClusterInfra | undefined => gcpEnv?.infra[name];
   const kubeconfigOf = (name: string): pulumi.Output<string> => infra(name)?.kubeconfig ?? args.kubeconfigs!.apply((all) => {
@@ -165,10 +180,6 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
   }
 
   // Where the real values will be, placeholders first: the files (and ConfigGroups) of every cluster.
-  const shapeTopology = withStackValues(topology, placeholderValues(Object.fromEntries(topology.clusters.map((c) => [c.name, {
-    rootCa: rootCas[c.name] !== undefined,
-    addresses: infra(c.name) ? endpointsToReserve(topology, c).filter((k) => k !== 'eastWestGateway') : [],
-  }]))));
   const shape = manifestFiles(shapeTopology);
   const values: pulumi.Output<Record<string, ClusterStackValues>> = pulumi.all(Object.fromEntries(topology.clusters.map((c) => {
     const i = infra(c.name);
@@ -178,6 +189,7 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
       ...(rootCaPem !== undefined ? { rootCaPem } : {}),
       addresses: a as Partial<Record<EndpointKind, string>>,
       loadBalancerAnnotations: i?.loadBalancerAnnotations ?? {},
+      ...(i ? { sourceRanges: sourceRangesOf(c.name) } : {}),
     }))];
   }))) as pulumi.Output<Record<string, ClusterStackValues>>;
   const completed = values.apply((v) => withStackValues(topology, v));
@@ -219,12 +231,11 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
       manifests,
       rendered: rendered.apply((r) => r[cluster.name]),
       secretsBefore,
-      ...(eastWest ? { eastWestService: { loadBalancerIP: eastWest, annotations: i!.loadBalancerAnnotations } } : {}),
+      ...(eastWest ? { eastWestService: { loadBalancerIP: eastWest, annotations: i!.loadBalancerAnnotations, loadBalancerSourceRanges: sourceRangesOf(cluster.name).eastWestGateway ?? [] } } : {}),
       ...(i ? { dependsOn: i.ready } : {}),
     });
   }
-  // Pairs follow the trust that is rendered, which the stack's roots and addresses complete (same shape as the real values).
-  const remoteSecrets = new RemoteSecrets('remote-secrets', { pairs: discoveryPairs(shapeTopology), clusters: deployments });
+  const remoteSecrets = new RemoteSecrets('remote-secrets', { pairs, clusters: deployments });
 
   const outputs: Record<string, ClusterOutputs> = {};
   for (const cluster of topology.clusters) {

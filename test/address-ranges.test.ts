@@ -58,7 +58,8 @@ describe('podCidr / serviceCidr / cloud.controlPlaneCidr load-time rules', () =>
     [', podCidr: 10.40.0.0/16, serviceCidr: 10.40.0.0/20', 'dev.yaml:3: clusters[0].serviceCidr: "10.40.0.0/20" overlaps clusters[0].podCidr "10.40.0.0/16"; pod, service and control plane ranges must be disjoint from every cluster\'s ranges'],
     [', cloud: {controlPlaneCidr: 172.16.0.0/24}', 'dev.yaml:3: clusters[0].cloud.controlPlaneCidr: "172.16.0.0/24" must have a prefix length of /28'],
     [', cloud: {zone: europe-west1-b}', 'dev.yaml:3: clusters[0].cloud.zone: "europe-west1-b" is not a zone of region us-central1'],
-    [', bundleEndpoint: {loadBalancerIP: spire.a.com}', 'dev.yaml:3: clusters[0].bundleEndpoint.loadBalancerIP: "spire.a.com" is not an IPv4 address (the Service\'s spec.loadBalancerIP)'],
+    // One key pins an address: bundleEndpoint.address (an IPv4 literal becomes spec.loadBalancerIP).
+    [', bundleEndpoint: {loadBalancerIP: 10.0.0.1}', 'dev.yaml:3: clusters[0].bundleEndpoint.loadBalancerIP: unknown key (allowed here: address, port, serviceType, annotations, loadBalancerSourceRanges)'],
   ])('%s', (extra, message) => {
     expect(load(extra)).toThrow(message);
     try { load(extra)(); } catch (e) { expect((e as Error).message).toBe(message); }

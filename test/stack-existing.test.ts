@@ -16,7 +16,8 @@ const objs = (group: string): any[] => run.named(group).inputs.objs;
 beforeAll(async () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   run.stack = require('../stacks/index');
-  await settleRemoteSecrets(run, 6);
+  // Only east and west authenticate each other: the existing cluster's bundle endpoint address is unknown.
+  await settleRemoteSecrets(run, 2);
 });
 
 it('creates only the clusters not named in meshfed:kubeconfigs', () => {
@@ -38,6 +39,8 @@ it('reserves external addresses when a peer is outside the environment\'s networ
   const central = objs('central-35-federation').filter((o) => o.kind === 'ClusterFederatedTrustDomain').map((o) => o.spec.trustDomain).sort();
   expect(central).toEqual(['east.example', 'west.example']);
   expect(objs('east-35-federation').filter((o) => o.kind === 'ClusterFederatedTrustDomain').map((o) => o.spec.trustDomain)).toEqual(['west.example']);
+  const remote = run.all().filter((r) => r.type === 'kubernetes:core/v1:Secret' && r.name.startsWith('remote-secrets-')).map((r) => r.name).sort();
+  expect(remote).toEqual(['remote-secrets-east-istio-remote-secret-west', 'remote-secrets-west-istio-remote-secret-east']);
   // Its generated root is still written into it.
   expect(run.named('central-spire-root-ca').provider).toBe('central-k8s');
 });

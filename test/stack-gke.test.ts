@@ -88,7 +88,7 @@ describe('dev stack, clusters created on GKE', () => {
       ['cluster-1-root-ca-key', 'ECDSA', 'P256'], ['cluster-2-root-ca-key', 'ECDSA', 'P256'],
     ]);
     const secret = run.named('cluster-1-spire-root-ca');
-    expect([secret.inputs.metadata.namespace, secret.inputs.metadata.name, secret.inputs.type]).toEqual(['istio-system', 'spire-root-ca', 'kubernetes.io/tls']);
+    expect([secret.inputs.metadata.namespace, secret.inputs.metadata.name, secret.inputs.type]).toEqual(['meshfed-ca', 'spire-root-ca', 'kubernetes.io/tls']);
     expect(secret.inputs.stringData['tls.crt']).toBe(PEM['foo.com']);
     expect(isSecretValue(secret.raw.stringData)).toBe(true);
     expect(run.named('cluster-1-10-cert-manager-ca').dependsOn).toContain('cluster-1-spire-root-ca');

@@ -9,19 +9,25 @@ const dev = loadTopologyFile(join(__dirname, '..', 'clusters', 'dev.yaml'));
 
 describe('withStackValues', () => {
   const values = placeholderValues({ 'cluster-1': { rootCa: true, addresses: ['bundleEndpoint'] }, 'cluster-2': { rootCa: true, addresses: ['bundleEndpoint'] } });
-  values['cluster-1'] = { ...values['cluster-1'], loadBalancerAnnotations: { 'networking.gke.io/load-balancer-type': 'Internal' } };
+  // What mesh-program passes for created clusters: each load balancer's sources are its firewall rule's.
+  const ranges = { bundleEndpoint: ['10.20.0.0/16'], eastWestGateway: ['10.20.0.0/16', '35.191.0.0/16'] };
+  values['cluster-1'] = { ...values['cluster-1'], loadBalancerAnnotations: { 'networking.gke.io/load-balancer-type': 'Internal' }, sourceRanges: ranges };
+  values['cluster-2'] = { ...values['cluster-2'], sourceRanges: { bundleEndpoint: ['10.10.0.0/16'], eastWestGateway: ['10.10.0.0/16'] } };
   const completed = withStackValues(dev, values);
 
   it('fills each root\'s generated CA (created by the stack) and reserved bundle endpoint', () => {
     expect(completed.clusters[0].rootCa).toEqual({ certificateFile: GENERATED_ROOT_CA_FILE, certificatePem: PLACEHOLDER_ROOT_PEM, secretName: 'spire-root-ca', secretCreatedByStack: true });
-    expect(completed.clusters[0].bundleEndpoint).toEqual({ port: 8443, serviceType: 'LoadBalancer', annotations: { 'networking.gke.io/load-balancer-type': 'Internal' }, address: '192.0.2.1', loadBalancerIP: '192.0.2.1' });
+    expect(completed.clusters[0].bundleEndpoint).toEqual({ port: 8443, serviceType: 'LoadBalancer', annotations: { 'networking.gke.io/load-balancer-type': 'Internal' }, address: '192.0.2.1', loadBalancerSourceRanges: ['10.20.0.0/16'] });
+    expect(completed.clusters[0].istio.eastWestGateway).toEqual({ loadBalancerSourceRanges: ['10.20.0.0/16', '35.191.0.0/16'] });
     expect(dev.clusters[0].bundleEndpoint).toBeUndefined();
   });
 
-  it('leaves synth no notes for dev but the remote secrets, which the stack creates', () => {
-    const before = renderTopology(dev, '/unused').notes;
+  // The sqlite note is guidance for a node failure, not a step of the install.
+  const steps = (notes: readonly { text: string }[]) => notes.filter((n) => !n.text.startsWith('SPIRE datastore (sqlite'));
+  it('leaves synth no steps for dev but the remote secrets, which the stack creates', () => {
+    const before = steps(renderTopology(dev, '/unused').notes);
     expect(before.filter((n) => !n.text.startsWith('create the remote secrets')).length).toBeGreaterThan(0);
-    const after = renderTopology(completed, '/unused').notes;
+    const after = steps(renderTopology(completed, '/unused').notes);
     expect(after.map((n) => n.text.split(' ').slice(0, 4).join(' '))).toEqual(['create the remote secrets', 'create the remote secrets']);
   });
 

@@ -6,7 +6,7 @@
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, Topology } from '../../clusters/model';
-import { discoveryPairs } from '../../constructs/istio-remote-secret';
+import type { DiscoveryPair } from '../../clusters/federation';
 import type { ClusterRanges } from '../address-ranges';
 import { addressScope, deletionProtection, endpointsToReserve, type AddressScope, type ClusterInfra, type EndpointKind } from '../cluster-infra';
 import type { FirewallRule } from '../firewall-rules';
@@ -25,15 +25,17 @@ export function gkeLoadBalancerAnnotations(scope: AddressScope): Record<string, 
     : {};
 }
 
-/** Clusters whose API server reads this cluster: istiods that discover it, and its nested parent. */
-export function apiReaders(topology: Topology, cluster: ClusterSpec): string[] {
-  const readers = discoveryPairs(topology).filter((p) => p.peer === cluster.name).map((p) => p.cluster);
+/** Clusters whose API server reads this cluster: istiods that discover it (`pairs`), and its nested parent. */
+export function apiReaders(pairs: readonly DiscoveryPair[], cluster: ClusterSpec): string[] {
+  const readers = pairs.filter((p) => p.peer === cluster.name).map((p) => p.cluster);
   if (cluster.nestedUnder !== undefined) readers.push(cluster.nestedUnder);
   return [...new Set(readers)].sort();
 }
 
 export interface GcpEnvironmentArgs {
   readonly topology: Topology;
+  /** Discovery pairs of the completed topology (clusters/federation.ts trustRelations). */
+  readonly pairs: readonly DiscoveryPair[];
   /** The gke clusters to create (the others exist or belong to another cloud). */
   readonly clusters: readonly ClusterSpec[];
   readonly ranges: readonly ClusterRanges[];
@@ -72,7 +74,7 @@ export class GcpEnvironment extends pulumi.ComponentResource {
       : undefined;
     const databases: Record<string, CloudSqlPostgres> = {};
     for (const cluster of args.clusters) {
-      const readersNat = [...new Set(apiReaders(topology, cluster).filter((r) => created.has(r)).map((r) => regionOf.get(r)!))]
+      const readersNat = [...new Set(apiReaders(args.pairs, cluster).filter((r) => created.has(r)).map((r) => regionOf.get(r)!))]
         .map((region) => ({ cidrBlock: pulumi.interpolate`${this.network.natAddresses[region].address}/32`, displayName: `meshfed NAT ${region}` }));
       const protect = deletionProtection(topology, cluster);
       const gke = new GkeCluster(cluster.name, {
