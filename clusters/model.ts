@@ -1,5 +1,5 @@
 /** The loaded, validated and resolved topology that constructs and stacks consume. */
-import type { ClusterParsed, EndpointSpec, ResourcesSpec, TopologyParsed } from './schema';
+import type { ClusterParsed, EksParsed, EndpointSpec, ResourcesSpec, TopologyParsed } from './schema';
 
 export type Provider = 'gke' | 'eks';
 export type Datastore = 'sqlite' | 'postgres' | 'mysql';
@@ -58,6 +58,8 @@ export interface ClusterSpec {
   readonly bundleEndpoint?: EndpointSpec;
   /** Clusters with nested children: how the children reach the server API. */
   readonly serverEndpoint?: EndpointSpec;
+  /** provider eks: the topology's `eks` settings as written (defaults: infra/aws/options.ts). */
+  readonly eks?: EksParsed;
 }
 
 export interface RootCaSpec {
@@ -116,6 +118,7 @@ export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<
         : {}),
       ...(c.bundleEndpoint !== undefined ? { bundleEndpoint: c.bundleEndpoint } : {}),
       ...(c.serverEndpoint !== undefined ? { serverEndpoint: c.serverEndpoint } : {}),
+      ...(c.eks !== undefined ? { eks: c.eks } : {}),
     };
   });
   return { environment: parsed.environment, meshId: parsed.mesh.id, clusters, federation: parsed.federation, samples: parsed.samples, istio: parsed.istio };

@@ -4,6 +4,7 @@ import { formatPath, formatValue, type Problem } from './problems';
 import type { ClusterParsed, TopologyParsed } from './schema';
 import { HOST_RULE, hostProblem } from './host';
 import { TRUST_DOMAIN_RULE, trustDomainProblem } from './trust-domain';
+import { eksProblems } from './eks-rules';
 
 export function topologyProblems(t: TopologyParsed): Problem[] {
   return [
@@ -15,6 +16,7 @@ export function topologyProblems(t: TopologyParsed): Problem[] {
     ...t.clusters.flatMap(spireAndRegistrar),
     ...rootOnlyKeys(t.clusters),
     ...istioSettings(t),
+    ...eksProblems(t),
   ];
 }
 

@@ -58,12 +58,13 @@ export const VPC_CNI_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: 'kube-sys
 export const VPC_CNI_POLICY = 'AmazonEKS_CNI_Policy';
 
 /**
- * The EBS CSI driver's controller service account: kube-system/ebs-csi-controller-sa (the name the
- * aws-ebs-csi-driver chart and the EKS add-on use, kubernetes-sigs/aws-ebs-csi-driver docs/install.md),
+ * The EBS CSI driver's controller service account, kube-system/ebs-csi-controller-sa (chart value
+ * controller.serviceAccount.name and docs/install.md, kubernetes-sigs/aws-ebs-csi-driver v1.64.0),
  * with the AWS managed policy AmazonEBSCSIDriverPolicy.
  */
 export const EBS_CSI_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: 'kube-system', name: 'ebs-csi-controller-sa' };
-export const EBS_CSI_POLICY = 'AmazonEBSCSIDriverPolicy';
+/** Under the service-role/ path (arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy, AWS docs ebs-csi.html). */
+export const EBS_CSI_POLICY = 'service-role/AmazonEBSCSIDriverPolicy';
 
 /** The OIDC issuer without its scheme ("oidc.eks.<region>.amazonaws.com/id/<id>"), the prefix of IRSA condition keys. */
 export function issuerHostPath(issuerUrl: string): string {
