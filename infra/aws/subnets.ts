@@ -67,3 +67,8 @@ export function subnetLayout(cidr: string, zones: readonly string[]): ZoneSubnet
   const publics = subdivide(blocks[blocks.length - 1], k);
   return zones.map((zone, i) => ({ zone, privateCidr: formatCidr(blocks[i]), publicCidr: formatCidr(publics[i]) }));
 }
+
+/** Route table keys of a cluster's VPC: one public table, one private table per zone (its NAT gateway). */
+export function routeTableKeys(zones: readonly string[]): string[] {
+  return ['public', ...zones.map((zone) => `private-${zone}`)];
+}
