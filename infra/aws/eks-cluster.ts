@@ -1,8 +1,8 @@
 /**
  * One EKS cluster with what the mesh needs around it: cluster and node IAM roles, the OIDC provider
  * for IRSA, the VPC CNI and EBS CSI add-ons with their own IRSA roles, a managed node group from
- * `nodePool`, the node security group's mesh rules (meshIngressRules), optional access entries for
- * cross-cluster readers and an optional IRSA role for SPIRE's aws_kms KeyManager.
+ * `nodePool`, the node security group's mesh rules (meshIngressRules) and an optional IRSA role for
+ * SPIRE's aws_kms KeyManager. Cross-cluster readers' access entries: ReaderAccess (reader-access.ts).
  *
  * Raw `aws.eks` resources rather than @pulumi/eks: @pulumi/eks's Cluster is a multi-language remote
  * component, which under `pulumi.runtime.setMocks` (unit tests, the offline plan) registers as one
@@ -25,17 +25,8 @@ import type { Vpc } from './vpc';
 
 /** Default instance type when nodePool.machineType is unset (the schema documents EKS m6i.large). */
 export const DEFAULT_INSTANCE_TYPE = 'm6i.large';
-/** The read-only EKS access policy for cross-cluster readers (EKS user guide, access-policies.html). */
-export const VIEW_ACCESS_POLICY = 'AmazonEKSViewPolicy';
 /** The SPIRE server's service account, which the aws_kms and IAM-datastore roles trust. */
 export const SPIRE_SERVER_SERVICE_ACCOUNT = { namespace: SPIRE_SERVER_NAMESPACE, name: SPIRE_SERVER } as const;
-
-export interface AccessReader {
-  /** Topology name of the reading cluster (resource names). */
-  readonly name: string;
-  /** IAM role the reader authenticates as. */
-  readonly principalArn: pulumi.Input<string>;
-}
 
 export interface EksClusterArgs {
   readonly topology: Topology;
@@ -45,8 +36,6 @@ export interface EksClusterArgs {
   readonly vpc: Vpc;
   /** NAT egress addresses (CIDRs) of a cluster in another cloud that must reach this one's mesh ports. */
   readonly egressOf: (peer: ClusterSpec) => readonly pulumi.Input<string>[];
-  /** With options.accessEntries: principals granted AmazonEKSViewPolicy on the whole cluster. */
-  readonly readers?: readonly AccessReader[];
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -79,8 +68,8 @@ export class EksCluster extends pulumi.ComponentResource {
     const tags = { ...args.tags, 'meshfed.dev/cluster': spec.name, 'meshfed.dev/environment': args.topology.environment };
     this.eksName = `${args.topology.environment}-${spec.name}`;
 
-    const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: JSON.stringify(clusterRoleTrustPolicy()), tags }, child);
-    const clusterPolicies = CLUSTER_ROLE_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-cluster-${p}`, { role: clusterRole.name, policyArn: managedPolicyArn(p) }, child));
+    const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { assumeRolePolicy: JSON.stringify(clusterRoleTrustPolicy()), tags }, child);
+    const clusterPolicies = CLUSTER_ROLE_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-cluster-role-${p}`, { role: clusterRole.name, policyArn: managedPolicyArn(p) }, child));
     this.accountId = clusterRole.arn.apply(accountOfArn);
     this.partition = clusterRole.arn.apply(partitionOfArn);
 
@@ -91,7 +80,7 @@ export class EksCluster extends pulumi.ComponentResource {
       tags: { ...tags, Name: `${name}-control-plane` },
     }, child);
 
-    this.cluster = new aws.eks.Cluster(name, {
+    this.cluster = new aws.eks.Cluster(`${name}-eks`, {
       name: this.eksName,
       roleArn: clusterRole.arn,
       version: spec.kubernetesVersion,
@@ -123,7 +112,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const irsa = { oidcProviderArn: this.oidcProvider.arn, issuerUrl: this.issuerUrl, tags };
 
     // The VPC CNI's permissions on its own IRSA role, not the node role (see NODE_ROLE_POLICIES).
-    this.cniRole = new IrsaRole(`${name}-vpc-cni`, { ...irsa, serviceAccount: VPC_CNI_SERVICE_ACCOUNT, managedPolicies: [VPC_CNI_POLICY] }, child);
+    this.cniRole = new IrsaRole(`${name}-vpc-cni-irsa`, { ...irsa, serviceAccount: VPC_CNI_SERVICE_ACCOUNT, managedPolicies: [VPC_CNI_POLICY] }, child);
     const cniAddon = new aws.eks.Addon(`${name}-vpc-cni`, {
       clusterName: this.cluster.name,
       addonName: 'vpc-cni',
@@ -132,8 +121,8 @@ export class EksCluster extends pulumi.ComponentResource {
       tags,
     }, child);
 
-    const nodeRole = new aws.iam.Role(`${name}-node`, { assumeRolePolicy: JSON.stringify(nodeRoleTrustPolicy()), tags }, child);
-    const nodePolicies = NODE_ROLE_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(p) }, child));
+    const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: JSON.stringify(nodeRoleTrustPolicy()), tags }, child);
+    const nodePolicies = NODE_ROLE_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(p) }, child));
     const pool = spec.nodePool;
     this.nodeGroup = new aws.eks.NodeGroup(`${name}-nodes`, {
       clusterName: this.cluster.name,
@@ -146,7 +135,7 @@ export class EksCluster extends pulumi.ComponentResource {
       tags,
     }, { parent: this, dependsOn: [...nodePolicies, cniAddon], ignoreChanges: ['scalingConfig.desiredSize'] });
 
-    this.ebsCsiRole = new IrsaRole(`${name}-ebs-csi`, { ...irsa, serviceAccount: EBS_CSI_SERVICE_ACCOUNT, managedPolicies: [EBS_CSI_POLICY] }, child);
+    this.ebsCsiRole = new IrsaRole(`${name}-ebs-csi-irsa`, { ...irsa, serviceAccount: EBS_CSI_SERVICE_ACCOUNT, managedPolicies: [EBS_CSI_POLICY] }, child);
     // The controller needs nodes to become healthy, so the add-on waits for the node group.
     this.ebsCsiAddon = new aws.eks.Addon(`${name}-ebs-csi`, {
       clusterName: this.cluster.name,
@@ -170,20 +159,8 @@ export class EksCluster extends pulumi.ComponentResource {
       }
     }
 
-    if (options.accessEntries) {
-      for (const reader of args.readers ?? []) {
-        const entry = new aws.eks.AccessEntry(`${name}-reader-${reader.name}`, { clusterName: this.cluster.name, principalArn: reader.principalArn, type: 'STANDARD', tags }, child);
-        new aws.eks.AccessPolicyAssociation(`${name}-reader-${reader.name}`, {
-          clusterName: this.cluster.name,
-          principalArn: reader.principalArn,
-          policyArn: this.partition.apply((p) => `arn:${p}:eks::aws:cluster-access-policy/${VIEW_ACCESS_POLICY}`),
-          accessScope: { type: 'cluster' },
-        }, { parent: this, dependsOn: [entry] });
-      }
-    }
-
     if (options.kms) {
-      this.spireKmsRole = new IrsaRole(`${name}-spire-kms`, {
+      this.spireKmsRole = new IrsaRole(`${name}-spire-kms-irsa`, {
         ...irsa,
         serviceAccount: SPIRE_SERVER_SERVICE_ACCOUNT,
         inlinePolicy: pulumi.all([this.partition, this.accountId]).apply(([partition, accountId]) => spireKmsPolicy({ partition, region: spec.region, accountId }, spec.trustDomain)),

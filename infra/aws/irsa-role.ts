@@ -23,16 +23,16 @@ export class IrsaRole extends pulumi.ComponentResource {
   constructor(name: string, args: IrsaRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super('meshfed:aws:IrsaRole', name, {}, opts);
     const sa = args.serviceAccount;
-    this.role = new aws.iam.Role(name, {
+    this.role = new aws.iam.Role(`${name}-role`, {
       assumeRolePolicy: pulumi.all([args.oidcProviderArn, args.issuerUrl]).apply(([arn, issuer]) => JSON.stringify(irsaTrustPolicy(arn, issuer, sa))),
       description: `IRSA for ${sa.namespace}/${sa.name}`,
       tags: { ...args.tags, 'meshfed.dev/service-account': `${sa.namespace}.${sa.name}` },
     }, { parent: this });
     for (const policy of args.managedPolicies ?? []) {
-      new aws.iam.RolePolicyAttachment(`${name}-${policy.split('/').pop()}`, { role: this.role.name, policyArn: managedPolicyArn(policy, args.partition) }, { parent: this });
+      new aws.iam.RolePolicyAttachment(`${name}-role-${policy.split('/').pop()}`, { role: this.role.name, policyArn: managedPolicyArn(policy, args.partition) }, { parent: this });
     }
     if (args.inlinePolicy !== undefined) {
-      new aws.iam.RolePolicy(`${name}-inline`, { role: this.role.name, policy: pulumi.output(args.inlinePolicy).apply((p) => JSON.stringify(p)) }, { parent: this });
+      new aws.iam.RolePolicy(`${name}-role-inline`, { role: this.role.name, policy: pulumi.output(args.inlinePolicy).apply((p) => JSON.stringify(p)) }, { parent: this });
     }
     this.arn = this.role.arn;
     this.registerOutputs({ arn: this.arn });

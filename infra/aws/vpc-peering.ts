@@ -32,7 +32,7 @@ export class VpcPeering extends pulumi.ComponentResource {
     super('meshfed:aws:VpcPeering', name, {}, opts);
     const { pair, requester, accepter } = args;
     const tags = { Name: pair.name, 'meshfed.dev/peering': pair.name };
-    this.connection = new aws.ec2.VpcPeeringConnection(name, {
+    this.connection = new aws.ec2.VpcPeeringConnection(`${name}-connection`, {
       vpcId: requester.vpc.vpc.id,
       peerVpcId: accepter.vpc.vpc.id,
       peerRegion: pair.accepterRegion,

@@ -31,55 +31,56 @@ export class Vpc extends pulumi.ComponentResource {
   constructor(name: string, args: VpcArgs, opts?: pulumi.ComponentResourceOptions) {
     super('meshfed:aws:Vpc', name, {}, opts);
     const child = { parent: this };
+    const prefix = args.clusterName;
     const tags = (extra: Record<string, string>) => ({ ...args.tags, 'meshfed.dev/cluster': args.clusterName, ...extra });
     this.layout = subnetLayout(args.cidr, args.availabilityZones);
 
-    this.vpc = new aws.ec2.Vpc(`${name}`, {
+    this.vpc = new aws.ec2.Vpc(`${prefix}-vpc`, {
       cidrBlock: args.cidr,
       // Private DNS of the EKS endpoint and peered DNS resolution need both.
       enableDnsSupport: true,
       enableDnsHostnames: true,
-      tags: tags({ Name: name }),
+      tags: tags({ Name: `${prefix}-vpc` }),
     }, child);
     const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: 'shared' };
-    this.publicSubnets = this.layout.map((s) => new aws.ec2.Subnet(`${name}-public-${s.zone}`, {
+    this.publicSubnets = this.layout.map((s) => new aws.ec2.Subnet(`${prefix}-public-${s.zone}`, {
       vpcId: this.vpc.id,
       cidrBlock: s.publicCidr,
       availabilityZone: s.zone,
       // Nothing launched here needs a public address except what asks for one (NAT, internet-facing NLBs).
       mapPublicIpOnLaunch: false,
-      tags: tags({ Name: `${name}-public-${s.zone}`, 'kubernetes.io/role/elb': '1', ...clusterTag }),
+      tags: tags({ Name: `${prefix}-public-${s.zone}`, 'kubernetes.io/role/elb': '1', ...clusterTag }),
     }, child));
-    this.privateSubnets = this.layout.map((s) => new aws.ec2.Subnet(`${name}-private-${s.zone}`, {
+    this.privateSubnets = this.layout.map((s) => new aws.ec2.Subnet(`${prefix}-private-${s.zone}`, {
       vpcId: this.vpc.id,
       cidrBlock: s.privateCidr,
       availabilityZone: s.zone,
-      tags: tags({ Name: `${name}-private-${s.zone}`, 'kubernetes.io/role/internal-elb': '1', ...clusterTag }),
+      tags: tags({ Name: `${prefix}-private-${s.zone}`, 'kubernetes.io/role/internal-elb': '1', ...clusterTag }),
     }, child));
 
-    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id, tags: tags({ Name: `${name}-igw` }) }, child);
+    const igw = new aws.ec2.InternetGateway(`${prefix}-igw`, { vpcId: this.vpc.id, tags: tags({ Name: `${prefix}-igw` }) }, child);
     const natZones = args.natGateways === 'single' ? this.layout.slice(0, 1) : this.layout;
-    const eips = natZones.map((s) => new aws.ec2.Eip(`${name}-nat-${s.zone}`, { domain: 'vpc', tags: tags({ Name: `${name}-nat-${s.zone}` }) }, { parent: this, dependsOn: [igw] }));
-    const nats = natZones.map((s, i) => new aws.ec2.NatGateway(`${name}-nat-${s.zone}`, {
+    const eips = natZones.map((s) => new aws.ec2.Eip(`${prefix}-nat-eip-${s.zone}`, { domain: 'vpc', tags: tags({ Name: `${prefix}-nat-${s.zone}` }) }, { parent: this, dependsOn: [igw] }));
+    const nats = natZones.map((s, i) => new aws.ec2.NatGateway(`${prefix}-nat-${s.zone}`, {
       allocationId: eips[i].allocationId,
       subnetId: this.publicSubnets[this.layout.indexOf(s)].id,
-      tags: tags({ Name: `${name}-nat-${s.zone}` }),
+      tags: tags({ Name: `${prefix}-nat-${s.zone}` }),
     }, { parent: this, dependsOn: [igw] }));
     this.egressCidrs = eips.map((eip) => eip.publicIp.apply((ip) => `${ip}/32`));
 
     const tables: Record<string, aws.ec2.RouteTable> = {};
     const keys = routeTableKeys(args.availabilityZones);
-    const publicTable = new aws.ec2.RouteTable(`${name}-${keys[0]}`, { vpcId: this.vpc.id, tags: tags({ Name: `${name}-${keys[0]}` }) }, child);
+    const publicTable = new aws.ec2.RouteTable(`${prefix}-rt-${keys[0]}`, { vpcId: this.vpc.id, tags: tags({ Name: `${prefix}-${keys[0]}` }) }, child);
     tables[keys[0]] = publicTable;
-    new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicTable.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id }, child);
+    new aws.ec2.Route(`${prefix}-rt-public-default`, { routeTableId: publicTable.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id }, child);
     this.layout.forEach((s, i) => {
-      new aws.ec2.RouteTableAssociation(`${name}-public-${s.zone}`, { subnetId: this.publicSubnets[i].id, routeTableId: publicTable.id }, child);
+      new aws.ec2.RouteTableAssociation(`${prefix}-rta-public-${s.zone}`, { subnetId: this.publicSubnets[i].id, routeTableId: publicTable.id }, child);
       const key = keys[i + 1];
-      const table = new aws.ec2.RouteTable(`${name}-${key}`, { vpcId: this.vpc.id, tags: tags({ Name: `${name}-${key}` }) }, child);
+      const table = new aws.ec2.RouteTable(`${prefix}-rt-${key}`, { vpcId: this.vpc.id, tags: tags({ Name: `${prefix}-${key}` }) }, child);
       tables[key] = table;
       const nat = nats[args.natGateways === 'single' ? 0 : i];
-      new aws.ec2.Route(`${name}-${key}-default`, { routeTableId: table.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.id }, child);
-      new aws.ec2.RouteTableAssociation(`${name}-private-${s.zone}`, { subnetId: this.privateSubnets[i].id, routeTableId: table.id }, child);
+      new aws.ec2.Route(`${prefix}-rt-${key}-default`, { routeTableId: table.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.id }, child);
+      new aws.ec2.RouteTableAssociation(`${prefix}-rta-private-${s.zone}`, { subnetId: this.privateSubnets[i].id, routeTableId: table.id }, child);
     });
     this.routeTables = tables;
 
