@@ -1,7 +1,9 @@
 /** EKS VPC subnet layout: per-zone private and public subnets, inside the VPC, disjoint, stable. */
 import fc from 'fast-check';
 import { cidrsOverlap, formatCidr, lastAddress, parseCidr, prefixMask, type Ipv4Cidr } from '../clusters/cidr';
-import { defaultZones, subnetLayout, subnetLayoutProblem } from '../infra/aws/subnets';
+import { join } from 'node:path';
+import { loadTopologyFile } from '../clusters';
+import { defaultZones, internalNlbAnnotations, subnetLayout, subnetLayoutProblem } from '../infra/aws/subnets';
 
 const parsed = (text: string): Ipv4Cidr => parseCidr(text) as Ipv4Cidr;
 const vpcArb = fc
@@ -60,5 +62,21 @@ describe('subnetLayout', () => {
     );
     expect(subnetLayoutProblem('10.1.0.0/16', 1)).toBe('needs 2 to 6 availability zones, got 1');
     expect(() => subnetLayout('10.1.0.0/16', ['a', 'a'])).toThrow('subnet layout: availability zones repeat (a, a)');
+  });
+});
+
+describe('internalNlbAnnotations', () => {
+  it('pins an internal NLB to one private address per zone, subnets named as the Vpc names them', () => {
+    const result = internalNlbAnnotations('root', subnetLayout('10.100.0.0/16', defaultZones('us-east-1')));
+    expect(result.addresses).toEqual(['10.100.0.10', '10.100.64.10', '10.100.128.10']);
+    expect(result.annotations['service.beta.kubernetes.io/aws-load-balancer-subnets']).toBe('root-private-us-east-1a,root-private-us-east-1b,root-private-us-east-1c');
+    expect(() => internalNlbAnnotations('root', subnetLayout('10.100.0.0/16', defaultZones('us-east-1')), 2)).toThrow("internal NLB: host offset 2 is outside 10.100.0.0/18's usable addresses");
+  });
+
+  it('is what clusters/eks.yaml writes for root\'s server endpoint (the example dials an address the stack can pin)', () => {
+    const root = loadTopologyFile(join(__dirname, '..', 'clusters', 'eks.yaml')).clusters.find((c) => c.name === 'root')!;
+    const expected = internalNlbAnnotations('root', subnetLayout(root.cidr, defaultZones(root.region)));
+    expect(root.serverEndpoint!.annotations).toEqual(expected.annotations);
+    expect(expected.addresses).toContain(root.serverEndpoint!.address);
   });
 });

@@ -72,3 +72,35 @@ export function subnetLayout(cidr: string, zones: readonly string[]): ZoneSubnet
 export function routeTableKeys(zones: readonly string[]): string[] {
   return ['public', ...zones.map((zone) => `private-${zone}`)];
 }
+
+/** Name tag of a cluster's subnet (Vpc names them so; the AWS Load Balancer Controller accepts Name tags in aws-load-balancer-subnets). */
+export function subnetName(clusterName: string, tier: 'private' | 'public', zone: string): string {
+  return `${clusterName}-${tier}-${zone}`;
+}
+
+/**
+ * Service annotations that pin an internal NLB (AWS Load Balancer Controller, IP targets) to fixed
+ * private addresses, one per private subnet: the address at `hostOffset` inside each zone's subnet.
+ * An internal NLB's private addresses are the AWS counterpart of a reserved internal address on GCP:
+ * known before the load balancer exists, so peers' configuration can name them.
+ * (kubernetes-sigs/aws-load-balancer-controller docs/guide/service/annotations.md, v3.5: subnets by
+ * ID or Name tag; private-ipv4-addresses one per subnet, from the subnets' ranges, internal only.)
+ */
+export function internalNlbAnnotations(clusterName: string, layout: readonly ZoneSubnets[], hostOffset = 10): { annotations: Record<string, string>; addresses: string[] } {
+  const addresses = layout.map((s) => {
+    const subnet = parseCidr(s.privateCidr) as Ipv4Cidr;
+    // AWS reserves the first four addresses and the last one of every subnet.
+    if (hostOffset < 4 || hostOffset >= 2 ** (32 - subnet.prefixLength) - 1) throw new Error(`internal NLB: host offset ${hostOffset} is outside ${s.privateCidr}'s usable addresses`);
+    return formatCidr({ network: (subnet.network + hostOffset) >>> 0, prefixLength: 32 }).replace('/32', '');
+  });
+  return {
+    addresses,
+    annotations: {
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+      'service.beta.kubernetes.io/aws-load-balancer-subnets': layout.map((s) => subnetName(clusterName, 'private', s.zone)).join(','),
+      'service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses': addresses.join(','),
+    },
+  };
+}

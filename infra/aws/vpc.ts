@@ -6,7 +6,7 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { routeTableKeys, subnetLayout, type ZoneSubnets } from './subnets';
+import { routeTableKeys, subnetLayout, subnetName, type ZoneSubnets } from './subnets';
 
 export interface VpcArgs {
   /** Topology name of the cluster (subnet tags name it for load balancer discovery). */
@@ -43,19 +43,19 @@ export class Vpc extends pulumi.ComponentResource {
       tags: tags({ Name: `${prefix}-vpc` }),
     }, child);
     const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: 'shared' };
-    this.publicSubnets = this.layout.map((s) => new aws.ec2.Subnet(`${prefix}-public-${s.zone}`, {
+    this.publicSubnets = this.layout.map((s) => new aws.ec2.Subnet(subnetName(prefix, 'public', s.zone), {
       vpcId: this.vpc.id,
       cidrBlock: s.publicCidr,
       availabilityZone: s.zone,
       // Nothing launched here needs a public address except what asks for one (NAT, internet-facing NLBs).
       mapPublicIpOnLaunch: false,
-      tags: tags({ Name: `${prefix}-public-${s.zone}`, 'kubernetes.io/role/elb': '1', ...clusterTag }),
+      tags: tags({ Name: subnetName(prefix, 'public', s.zone), 'kubernetes.io/role/elb': '1', ...clusterTag }),
     }, child));
-    this.privateSubnets = this.layout.map((s) => new aws.ec2.Subnet(`${prefix}-private-${s.zone}`, {
+    this.privateSubnets = this.layout.map((s) => new aws.ec2.Subnet(subnetName(prefix, 'private', s.zone), {
       vpcId: this.vpc.id,
       cidrBlock: s.privateCidr,
       availabilityZone: s.zone,
-      tags: tags({ Name: `${prefix}-private-${s.zone}`, 'kubernetes.io/role/internal-elb': '1', ...clusterTag }),
+      tags: tags({ Name: subnetName(prefix, 'private', s.zone), 'kubernetes.io/role/internal-elb': '1', ...clusterTag }),
     }, child));
 
     const igw = new aws.ec2.InternetGateway(`${prefix}-igw`, { vpcId: this.vpc.id, tags: tags({ Name: `${prefix}-igw` }) }, child);
