@@ -3,7 +3,7 @@ import { MIXED } from './helpers/aws-topologies';
 import { awsMocks, GKE_EGRESS, ofType, runAwsProgram } from './helpers/aws-program';
 
 const recorded = awsMocks('mixed');
-beforeAll(() => runAwsProgram(MIXED, recorded));
+beforeAll(() => runAwsProgram(MIXED, recorded, () => ['bundleEndpoint', 'eastWestGateway']));
 
 describe('mixed GKE + EKS', () => {
   it('creates AWS resources only for the EKS cluster and no peering', () => {
@@ -21,8 +21,15 @@ describe('mixed GKE + EKS', () => {
   });
 
   it('reserves one NAT Elastic IP per zone: the EKS egress addresses the GCP firewall gets', () => {
-    expect(ofType(recorded, 'aws:ec2/eip:Eip').map((e) => [e.name, e.inputs.domain]).sort()).toEqual([
+    expect(ofType(recorded, 'aws:ec2/eip:Eip').filter((e) => e.name.includes('-nat-')).map((e) => [e.name, e.inputs.domain]).sort()).toEqual([
       ['eks-1-nat-eip-us-east-1a', 'vpc'], ['eks-1-nat-eip-us-east-1b', 'vpc'], ['eks-1-nat-eip-us-east-1c', 'vpc'],
+    ]);
+  });
+
+  it('allocates one Elastic IP per zone for each internet-facing Service peers dial (the other cloud is not peered)', () => {
+    expect(ofType(recorded, 'aws:ec2/eip:Eip').filter((e) => !e.name.includes('-nat-')).map((e) => e.name).sort()).toEqual([
+      'eks-1-addresses-bundleEndpoint-us-east-1a', 'eks-1-addresses-bundleEndpoint-us-east-1b', 'eks-1-addresses-bundleEndpoint-us-east-1c',
+      'eks-1-addresses-eastWestGateway-us-east-1a', 'eks-1-addresses-eastWestGateway-us-east-1b', 'eks-1-addresses-eastWestGateway-us-east-1c',
     ]);
   });
 });

@@ -13,6 +13,7 @@ import { EksCluster } from './eks-cluster';
 import { IrsaRole } from './irsa-role';
 import { eksOptions, type EksOptions } from './options';
 import { eksClusters, peeringPairs, peeringRoutes } from './peering';
+import { awsAddressScope, LoadBalancerAddresses, type AddressScope, type EndpointAddress, type EndpointKind } from './load-balancer-addresses';
 import { accessEntryReaders, ReaderAccess } from './reader-access';
 import { routeTableKeys } from './subnets';
 import { Vpc } from './vpc';
@@ -29,6 +30,8 @@ export interface AwsEnvironmentArgs {
   readonly kubernetesProviderOf?: (cluster: string) => k8s.Provider;
   /** What a cluster's datastore Secret waits for (its spire-server namespace). */
   readonly datastoreSecretDependsOn?: (cluster: string) => pulumi.Input<pulumi.Resource>[];
+  /** Services of a cluster whose address the stack pins (the wiring's endpointsToReserve()); default none. */
+  readonly endpointsOf?: (cluster: ClusterSpec) => readonly EndpointKind[];
 }
 
 /** What the deploy layer needs from one EKS cluster. */
@@ -44,6 +47,12 @@ export interface AwsCluster {
   /** IRSA role for istiod's reads of opted-in EKS peers (set when some peer grants it access). */
   readonly istiodReaderRole?: IrsaRole;
   readonly datastore?: ManagedDatastore;
+  /** internal: every other cluster is peered; external: a peer sits in another cloud. */
+  readonly addressScope: AddressScope;
+  /** Pinned address and Service annotations per Service kind of endpointsOf(). */
+  readonly endpoints: Readonly<Partial<Record<EndpointKind, EndpointAddress>>>;
+  /** Deploy nothing into the cluster before these (its node group and EBS CSI add-on). */
+  readonly ready: pulumi.Resource[];
 }
 
 export class AwsEnvironment extends pulumi.ComponentResource {
@@ -120,8 +129,13 @@ export class AwsEnvironment extends pulumi.ComponentResource {
           tags,
         }, { parent: this, provider: providers[c.region] });
       }
+      const addressScope = awsAddressScope(topology, c);
+      const addresses = new LoadBalancerAddresses(`${c.name}-addresses`, {
+        clusterName: c.name, layout: vpc.layout, scope: addressScope, kinds: args.endpointsOf?.(c) ?? [],
+      }, { parent: this, provider: providers[c.region] });
       clusters[c.name] = {
         options, vpc, eks: cluster, kubeconfig: cluster.kubeconfig, endpoint: cluster.endpoint, egressCidrs: vpc.egressCidrs,
+        addressScope, endpoints: addresses.endpoints, ready: [cluster.nodeGroup, cluster.ebsCsiAddon],
         ...(readerRoles[c.name] ? { istiodReaderRole: readerRoles[c.name] } : {}),
         ...(datastore ? { datastore } : {}),
       };

@@ -7,6 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterSpec } from '../../clusters/model';
+import type { EndpointKind } from '../../infra/aws/load-balancer-addresses';
 import { base64, recordingMocks, type Recorded } from './pulumi-mocks';
 import { topologyOf } from './aws-topologies';
 
@@ -48,12 +49,12 @@ export function awsMocks(stack: string): Map<string, Recorded> {
 }
 
 /** Builds the AwsEnvironment of `yaml` and waits until the resource set stops growing. */
-export async function runAwsProgram(yaml: string, recorded: Map<string, Recorded>): Promise<void> {
+export async function runAwsProgram(yaml: string, recorded: Map<string, Recorded>, endpointsOf?: (cluster: ClusterSpec) => EndpointKind[]): Promise<void> {
   // Imported after the mocks are installed.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { AwsEnvironment } = require('../../infra/aws/environment') as typeof import('../../infra/aws/environment');
   const topology = topologyOf(yaml);
-  new AwsEnvironment('aws', { topology, egressOf: (peer: ClusterSpec) => GKE_EGRESS[peer.name] ?? [] });
+  new AwsEnvironment('aws', { topology, egressOf: (peer: ClusterSpec) => GKE_EGRESS[peer.name] ?? [], ...(endpointsOf ? { endpointsOf } : {}) });
   let last = -1;
   let stableSince = Date.now();
   const start = Date.now();
