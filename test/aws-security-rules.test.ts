@@ -74,3 +74,53 @@ describe('meshIngressRules', () => {
     expect(() => meshIngressRules(topologyOf(MIXED), 'gke-1', { egressOf: noEgress })).toThrow('internal: meshIngressRules is for eks clusters; gke-1 is gke');
   });
 });
+
+describe('meshIngressRules over random meshes', () => {
+  // Up to five clusters, each EKS or GKE, roots or nested under an earlier root, federated full-mesh.
+  const meshArb = fc
+    .array(fc.record({ eks: fc.boolean(), nestUnder: fc.option(fc.nat(4), { nil: undefined }) }), { minLength: 2, maxLength: 5 })
+    .map((specs) => {
+      const lines = ['environment: prop', 'clusters:'];
+      const roots: number[] = [];
+      specs.forEach((s, i) => {
+        const parent = s.nestUnder !== undefined && roots.length > 0 ? roots[s.nestUnder % roots.length] : undefined;
+        const base = `  - { name: c${i}, provider: ${s.eks ? 'eks' : 'gke'}, region: ${s.eks ? 'us-east-1' : 'us-central1'}, cidr: 10.${i}.0.0/16`;
+        if (parent === undefined) {
+          roots.push(i);
+          lines.push(`${base}, trustDomain: t${i}.example.org }`);
+        } else {
+          lines.push(`${base}, nestedUnder: c${parent} }`);
+        }
+      });
+      return `${lines.join('\n')}\n`;
+    });
+  const egress = (name: string) => [`34.0.${name.slice(1)}.1/32`, `34.0.${name.slice(1)}.2/32`];
+
+  it('admits exactly the peers each port needs, from their ranges or egress addresses, never 0.0.0.0/0', () => {
+    fc.assert(
+      fc.property(meshArb, (yaml) => {
+        const topology = topologyOf(yaml);
+        const sourcesOf = (names: string[]) =>
+          names.flatMap((n) => (topology.clusters.find((c) => c.name === n)!.provider === 'eks' ? [topology.clusters.find((c) => c.name === n)!.cidr] : egress(n))).sort();
+        for (const c of topology.clusters.filter((x) => x.provider === 'eks')) {
+          const rules = meshIngressRules(topology, c.name, { egressOf: (peer) => egress(peer.name) });
+          const peerSources = (port: number) =>
+            rules.filter((r) => r.port === port && r.purpose !== 'lb-health-check').map((r) => (r.source.kind === 'cidr' ? r.source.cidr : 'control-plane')).sort();
+          const others = topology.clusters.filter((o) => o.name !== c.name).map((o) => o.name);
+          expect(peerSources(15443)).toEqual(sourcesOf(others));
+          expect(peerSources(15021)).toEqual(sourcesOf(others));
+          const children = topology.clusters.filter((o) => o.nestedUnder === c.name).map((o) => o.name);
+          expect(peerSources(8081)).toEqual(sourcesOf(children));
+          const fetchers = c.nestedUnder === undefined ? topology.clusters.filter((o) => o.trustDomain !== c.trustDomain).map((o) => o.name) : [];
+          expect(peerSources(8443)).toEqual(sourcesOf(fetchers));
+          expect(rules.filter((r) => r.source.kind === 'control-plane').map((r) => r.port)).toEqual([15017, 15012, 9443, 10250]);
+          for (const r of rules) {
+            if (r.source.kind === 'cidr') expect(r.source.cidr).not.toBe('0.0.0.0/0');
+            if (r.purpose === 'lb-health-check') expect(r.source).toEqual({ kind: 'cidr', cidr: c.cidr, peer: c.name });
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
