@@ -1,6 +1,7 @@
 /** The optional EKS pieces under mocks: RDS datastore (password and IAM auth), SPIRE KMS role, access entries, dev-like defaults. */
 import { policyActions } from '../infra/aws/iam-policies';
-import { awsMocks, DB_PASSWORD, ofType, runAwsProgram } from './helpers/aws-program';
+import type { AwsEnvironment } from '../infra/aws/environment';
+import { awsMocks, DB_PASSWORD, ofType, runAwsProgram, valueOf } from './helpers/aws-program';
 import { isSecretValue, revealed } from './helpers/pulumi-mocks';
 
 const TOPOLOGY = `environment: dev
@@ -22,7 +23,10 @@ clusters:
 `;
 
 const recorded = awsMocks('dev');
-beforeAll(() => runAwsProgram(TOPOLOGY, recorded));
+let environment: AwsEnvironment;
+beforeAll(async () => {
+  environment = await runAwsProgram(TOPOLOGY, recorded);
+});
 const named = (name: string) => {
   const r = recorded.get(name);
   if (!r) throw new Error(`no resource ${name}; have ${[...recorded.keys()].join(', ')}`);
@@ -79,6 +83,24 @@ describe('SPIRE aws_kms role', () => {
     expect(policyActions(document('east-spire-kms-irsa-role-inline', 'policy'))).toContain('kms:Sign');
     expect(document('east-spire-kms-irsa-role-inline', 'policy').Statement[1].Resource).toBe('arn:aws:kms:us-east-1:123456789012:key/*');
     expect(recorded.has('west-spire-kms-irsa')).toBe(false);
+  });
+
+  it('hands out the key policy for the keys SPIRE creates (key_policy_file), naming that role; no KMS key is created', async () => {
+    const policy = JSON.parse(await valueOf(environment.clusters.east.eks.spireKmsKeyPolicy!));
+    expect(policy.Statement[0].Principal).toEqual({ AWS: 'arn:aws:iam::123456789012:role/east-spire-kms-irsa-role' });
+    expect(environment.clusters.west.eks.spireKmsKeyPolicy).toBeUndefined();
+    expect(ofType(recorded, 'aws:kms/key:Key')).toEqual([]);
+  });
+});
+
+describe('deploy layer interface', () => {
+  it('gives a secret kubeconfig with aws eks get-token, the API endpoint and what to wait for', async () => {
+    const east = environment.clusters.east;
+    expect(await (east.kubeconfig as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
+    expect(await valueOf(east.kubeconfig)).toContain('get-token');
+    expect(await valueOf(east.endpoint)).toBe('https://dev-east.gr7.eks.amazonaws.com');
+    expect(east.ready.map((r) => (r as unknown as { __name: string }).__name)).toEqual(['east-nodes', 'east-ebs-csi']);
+    expect(east.addressScope).toBe('internal');
   });
 });
 

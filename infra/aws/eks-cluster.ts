@@ -15,7 +15,7 @@ import type { ClusterSpec, Topology } from '../../clusters/model';
 import { SPIRE_SERVER, SPIRE_SERVER_NAMESPACE } from '../../constructs/names';
 import {
   accountOfArn, CLUSTER_ROLE_POLICIES, clusterRoleTrustPolicy, EBS_CSI_POLICY, EBS_CSI_SERVICE_ACCOUNT, managedPolicyArn,
-  NODE_ROLE_POLICIES, nodeRoleTrustPolicy, partitionOfArn, spireKmsPolicy, VPC_CNI_POLICY, VPC_CNI_SERVICE_ACCOUNT,
+  NODE_ROLE_POLICIES, nodeRoleTrustPolicy, partitionOfArn, spireKmsKeyPolicy, spireKmsPolicy, VPC_CNI_POLICY, VPC_CNI_SERVICE_ACCOUNT,
 } from './iam-policies';
 import { IrsaRole } from './irsa-role';
 import { eksKubeconfig } from './kubeconfig';
@@ -56,6 +56,12 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly cniRole: IrsaRole;
   /** Set when options.kms: the role SPIRE's aws_kms KeyManager runs as (annotate spire-server's service account with it). */
   readonly spireKmsRole?: IrsaRole;
+  /**
+   * Set when options.kms: the key policy (JSON) for the keys SPIRE creates, naming that role - for the
+   * plugin's `key_policy_file`. SPIRE's aws_kms plugin creates and rotates its own keys (CreateKey), so
+   * the stack creates no KMS key for it; without the file SPIRE's default policy grants the role kms:*.
+   */
+  readonly spireKmsKeyPolicy?: pulumi.Output<string>;
   /** Kubeconfig with `aws eks get-token` exec (secret output). */
   readonly kubeconfig: pulumi.Output<string>;
   readonly accountId: pulumi.Output<string>;
@@ -165,6 +171,8 @@ export class EksCluster extends pulumi.ComponentResource {
         serviceAccount: SPIRE_SERVER_SERVICE_ACCOUNT,
         inlinePolicy: pulumi.all([this.partition, this.accountId]).apply(([partition, accountId]) => spireKmsPolicy({ partition, region: spec.region, accountId }, spec.trustDomain)),
       }, child);
+      this.spireKmsKeyPolicy = pulumi.all([this.partition, this.accountId, this.spireKmsRole.arn]).apply(([partition, accountId, roleArn]) =>
+        JSON.stringify(spireKmsKeyPolicy({ partition, region: spec.region, accountId }, roleArn)));
     }
 
     this.kubeconfig = pulumi.secret(

@@ -7,6 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterSpec } from '../../clusters/model';
+import type { AwsEnvironment } from '../../infra/aws/environment';
 import type { EndpointKind } from '../../infra/aws/load-balancer-addresses';
 import { base64, recordingMocks, type Recorded } from './pulumi-mocks';
 import { topologyOf } from './aws-topologies';
@@ -48,13 +49,21 @@ export function awsMocks(stack: string): Map<string, Recorded> {
       : undefined);
 }
 
+/** The value of an Output (mocks resolve every Output). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => {
+    resolve(v);
+    return v;
+  }));
+}
+
 /** Builds the AwsEnvironment of `yaml` and waits until the resource set stops growing. */
-export async function runAwsProgram(yaml: string, recorded: Map<string, Recorded>, endpointsOf?: (cluster: ClusterSpec) => EndpointKind[]): Promise<void> {
+export async function runAwsProgram(yaml: string, recorded: Map<string, Recorded>, endpointsOf?: (cluster: ClusterSpec) => EndpointKind[]): Promise<AwsEnvironment> {
   // Imported after the mocks are installed.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { AwsEnvironment } = require('../../infra/aws/environment') as typeof import('../../infra/aws/environment');
   const topology = topologyOf(yaml);
-  new AwsEnvironment('aws', { topology, egressOf: (peer: ClusterSpec) => GKE_EGRESS[peer.name] ?? [], ...(endpointsOf ? { endpointsOf } : {}) });
+  const environment = new AwsEnvironment('aws', { topology, egressOf: (peer: ClusterSpec) => GKE_EGRESS[peer.name] ?? [], ...(endpointsOf ? { endpointsOf } : {}) });
   let last = -1;
   let stableSince = Date.now();
   const start = Date.now();
@@ -64,7 +73,7 @@ export async function runAwsProgram(yaml: string, recorded: Map<string, Recorded
       last = filled;
       stableSince = Date.now();
     } else if (Date.now() - stableSince > 400) {
-      return;
+      return environment;
     }
     if (Date.now() - start > 20000) throw new Error('the AWS program did not settle');
     await new Promise((resolve) => setTimeout(resolve, 25));
