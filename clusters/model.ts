@@ -1,6 +1,6 @@
 /** The loaded, validated and resolved topology that constructs and stacks consume. */
 import { resolveCaTtl } from './ca-ttl';
-import type { ClusterParsed, EndpointSpec, ResourcesSpec, TopologyParsed } from './schema';
+import type { ClusterParsed, EksParsed, EndpointSpec, ResourcesSpec, TopologyParsed } from './schema';
 
 export type Provider = 'gke' | 'eks';
 export type Datastore = 'sqlite' | 'postgres' | 'mysql';
@@ -67,6 +67,8 @@ export interface ClusterSpec {
   readonly serviceCidr?: string;
   /** Settings for a cluster the stack creates. */
   readonly cloud: CloudSpec;
+  /** provider eks: the topology's `eks` settings as written (defaults: infra/aws/options.ts). */
+  readonly eks?: EksParsed;
 }
 
 export interface RootCaSpec {
@@ -130,6 +132,7 @@ export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<
       ...(c.podCidr !== undefined ? { podCidr: c.podCidr } : {}),
       ...(c.serviceCidr !== undefined ? { serviceCidr: c.serviceCidr } : {}),
       cloud: c.cloud,
+      ...(c.eks !== undefined ? { eks: c.eks } : {}),
     };
   });
   return { environment: parsed.environment, meshId: parsed.mesh.id, clusters, federation: parsed.federation, samples: parsed.samples, istio: parsed.istio };

@@ -6,6 +6,7 @@ import { registrarDeployment } from './model';
 import type { ClusterParsed, TopologyParsed } from './schema';
 import { HOST_RULE, hostProblem } from './host';
 import { TRUST_DOMAIN_RULE, trustDomainProblem } from './trust-domain';
+import { eksProblems } from './eks-rules';
 
 export function topologyProblems(t: TopologyParsed): Problem[] {
   return [
@@ -20,6 +21,7 @@ export function topologyProblems(t: TopologyParsed): Problem[] {
     ...rootOnlyKeys(t.clusters),
     ...istioSettings(t),
     ...nestedCaTtls(t.clusters),
+    ...eksProblems(t),
   ];
 }
 

@@ -186,6 +186,37 @@ const CLOUD = z
   })
   .strict();
 
+/**
+ * EKS-only settings (provider: eks). Cross-field rules (zones vs cidr, datastore) live in rules.ts;
+ * defaults are resolved in infra/aws/options.ts.
+ */
+const EKS = z
+  .object({
+    /** Zone names, 2 to 6; default "<region>a", "<region>b", "<region>c". The cidr must hold their subnets. */
+    availabilityZones: z.array(z.string().min(1)).optional(),
+    /** one-per-zone (default: a zone outage keeps the other zones' egress) or single (cheaper, dev). */
+    natGateways: z.enum(['one-per-zone', 'single']).optional(),
+    /** CIDRs allowed to reach the public API endpoint; default: public endpoint open (AWS default), private endpoint always on. */
+    apiAccessCidrs: z.array(z.string()).min(1).optional(),
+    /** Cross-cluster readers (peer istiods on EKS, a nested parent on EKS) as EKS access entries with AmazonEKSViewPolicy instead of service-account tokens. Default false. */
+    accessEntries: z.boolean().optional(),
+    /** An IRSA role for SPIRE's aws_kms KeyManager (the server's keys live in KMS). Default false. */
+    kms: z.boolean().optional(),
+    /** spire.datastore postgres on RDS (Multi-AZ, encrypted, private subnets) created by the stack. */
+    managedDatastore: z
+      .object({
+        /** RDS instance class. Default db.t4g.medium. */
+        instanceClass: z.string().min(1).optional(),
+        /** password (default: RDS-managed master password, delivered as the datastoreSecret) or iam (SPIRE database_type aws_postgres, IRSA role with rds-db:connect). */
+        auth: z.enum(['password', 'iam']).optional(),
+      })
+      .strict()
+      .optional(),
+    /** EKS and RDS deletion protection and Pulumi protect; default on unless the environment is dev-like (dev, test, ci, sandbox, local). */
+    deletionProtection: z.boolean().optional(),
+  })
+  .strict();
+
 export const CLUSTER = z
   .object({
     name: dnsLabel(),
@@ -212,6 +243,8 @@ export const CLUSTER = z
     serviceCidr: z.string().optional(),
     /** Clusters the stack creates: cloud settings (ignored for clusters given in meshfed:kubeconfigs). */
     cloud: CLOUD.default(() => CLOUD.parse({})),
+    /** provider: eks only: VPC, IAM and add-on settings of the created cluster. */
+    eks: EKS.optional(),
   })
   .strict();
 
@@ -240,6 +273,7 @@ export type ClusterParsed = z.output<typeof CLUSTER>;
 export type ResourcesSpec = z.output<typeof RESOURCES>;
 export type EndpointSpec = z.output<ReturnType<typeof ENDPOINT>>;
 export type RootCaParsed = z.output<typeof ROOT_CA>;
+export type EksParsed = z.output<typeof EKS>;
 
 /** JSON Schema of the topology file, for editors (written to clusters/topology.schema.json). */
 export function topologyJsonSchema(): Record<string, unknown> {

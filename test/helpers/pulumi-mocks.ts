@@ -21,8 +21,8 @@ export interface Recorded {
   readonly dependsOn: string[];
   /** Serialized inputs as sent to the engine, secrets still wrapped. */
   readonly raw: Record<string, unknown>;
-  /** Resource options `protect` and `retainOnDelete` as sent to the engine. */
-  readonly protect?: boolean;
+  /** Resource options `protect` and `retainOnDelete` as sent to the engine (false for reads). */
+  readonly protect: boolean;
   readonly retainOnDelete?: boolean;
   inputs: Record<string, any>;
 }
@@ -44,11 +44,14 @@ export function revealed(value: unknown): any {
   return value;
 }
 
+/** The result of a provider function call the program is expected to make, or undefined to refuse it. */
+export type CallResult = (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> | undefined;
+
 /**
  * Installs the mocks. A created resource's state is its inputs plus what `live` adds; any read with
- * `.get()` and any provider function call fails the program (the stack must need neither).
+ * `.get()` and any provider function call that `calls` does not answer fails the program.
  */
-export function recordingMocks(stack: string, live: LiveState = () => undefined): Map<string, Recorded> {
+export function recordingMocks(stack: string, live: LiveState = () => undefined, calls: CallResult = () => undefined): Map<string, Recorded> {
   const recorded = new Map<string, Recorded>();
   void pulumi.runtime.setMocks({
     newResource: (args) => {
@@ -58,7 +61,9 @@ export function recordingMocks(stack: string, live: LiveState = () => undefined)
       return { id: `${args.name}-id`, state: { ...args.inputs, ...live(args) } };
     },
     call: (args) => {
-      throw new Error(`unexpected provider call ${args.token}`);
+      const result = calls(args);
+      if (result === undefined) throw new Error(`unexpected provider call ${args.token}`);
+      return result;
     },
   }, 'meshfed', stack, false);
 
@@ -75,8 +80,9 @@ export function recordingMocks(stack: string, live: LiveState = () => undefined)
         ...(read ? { id: req.getId() } : {}),
         ...(provider ? { provider: nameOfUrn(provider.split('::').slice(0, -1).join('::')) } : {}),
         dependsOn: (req.getDependenciesList() as string[]).map(nameOfUrn),
-        ...(read ? {} : { protect: Boolean(req.getProtect?.()), retainOnDelete: Boolean(req.getRetainondelete?.()) }),
+        ...(read ? {} : { retainOnDelete: Boolean(req.getRetainondelete?.()) }),
         raw: (read ? req.getProperties() : req.getObject())?.toJavaScript() ?? {},
+        protect: read ? false : Boolean(req.getProtect?.()),
         inputs: {},
       });
       return original(req, callback);

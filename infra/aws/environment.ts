@@ -1,0 +1,146 @@
+/**
+ * Everything AWS of one environment: a region provider per region, per EKS cluster its Vpc and
+ * EksCluster, one VpcPeering per pair of EKS clusters (peeringPairs) with routes both ways in every
+ * route table, ReaderAccess entries for opted-in readers, and ManagedDatastore where asked.
+ * The deploy layer (manifests, Helm releases, remote secrets) consumes `clusters[name]`.
+ */
+import * as aws from '@pulumi/aws';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { ClusterSpec, Topology } from '../../clusters/model';
+import { ManagedDatastore } from './datastore';
+import { EksCluster } from './eks-cluster';
+import { IrsaRole } from './irsa-role';
+import { eksOptions, type EksOptions } from './options';
+import { eksClusters, peeringPairs, peeringRoutes } from './peering';
+import { awsAddressScope, LoadBalancerAddresses, type AddressScope, type EndpointAddress, type EndpointKind } from './load-balancer-addresses';
+import { accessEntryReaders, ReaderAccess } from './reader-access';
+import { routeTableKeys } from './subnets';
+import { Vpc } from './vpc';
+import { VpcPeering } from './vpc-peering';
+
+export interface AwsEnvironmentArgs {
+  readonly topology: Topology;
+  /**
+   * Reserved egress addresses (CIDRs) of a cluster in another cloud (GKE: its Cloud NAT addresses),
+   * the sources of this environment's security group rules for that peer. Not called in EKS-only meshes.
+   */
+  readonly egressOf?: (peer: ClusterSpec) => readonly pulumi.Input<string>[];
+  /** The deploy layer's provider for a cluster; default: one created here from the cluster's kubeconfig. */
+  readonly kubernetesProviderOf?: (cluster: string) => k8s.Provider;
+  /** What a cluster's datastore Secret waits for (its spire-server namespace). */
+  readonly datastoreSecretDependsOn?: (cluster: string) => pulumi.Input<pulumi.Resource>[];
+  /** Services of a cluster whose address the stack pins (the wiring's endpointsToReserve()); default none. */
+  readonly endpointsOf?: (cluster: ClusterSpec) => readonly EndpointKind[];
+}
+
+/** What the deploy layer needs from one EKS cluster. */
+export interface AwsCluster {
+  readonly options: EksOptions;
+  readonly vpc: Vpc;
+  readonly eks: EksCluster;
+  /** Secret output: kubeconfig with `aws eks get-token` exec. */
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly endpoint: pulumi.Output<string>;
+  /** NAT Elastic IPs as /32: sources for the other cloud's firewall rules. */
+  readonly egressCidrs: pulumi.Output<string>[];
+  /** IRSA role for istiod's reads of opted-in EKS peers (set when some peer grants it access). */
+  readonly istiodReaderRole?: IrsaRole;
+  readonly datastore?: ManagedDatastore;
+  /** internal: every other cluster is peered; external: a peer sits in another cloud. */
+  readonly addressScope: AddressScope;
+  /** Pinned address and Service annotations per Service kind of endpointsOf(). */
+  readonly endpoints: Readonly<Partial<Record<EndpointKind, EndpointAddress>>>;
+  /** Deploy nothing into the cluster before these (its node group and EBS CSI add-on). */
+  readonly ready: pulumi.Resource[];
+}
+
+export class AwsEnvironment extends pulumi.ComponentResource {
+  readonly providers: Readonly<Record<string, aws.Provider>>;
+  readonly clusters: Readonly<Record<string, AwsCluster>>;
+  readonly peerings: readonly VpcPeering[];
+
+  constructor(name: string, args: AwsEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('meshfed:aws:Environment', name, {}, opts);
+    const { topology } = args;
+    const eks = eksClusters(topology);
+    const tags = { 'meshfed.dev/environment': topology.environment };
+
+    const providers: Record<string, aws.Provider> = {};
+    for (const region of [...new Set(eks.map((c) => c.region))].sort()) {
+      providers[region] = new aws.Provider(`aws-${region}`, { region: region as aws.Region, defaultTags: { tags } }, { parent: this });
+    }
+    this.providers = providers;
+
+    const egressOf = (peer: ClusterSpec): readonly pulumi.Input<string>[] => {
+      if (!args.egressOf) throw new Error(`AwsEnvironment: ${peer.provider} cluster ${peer.name} must reach EKS clusters; pass egressOf with its reserved egress addresses`);
+      return args.egressOf(peer);
+    };
+
+    const built: Record<string, { options: EksOptions; vpc: Vpc; eks: EksCluster }> = {};
+    for (const c of eks) {
+      const options = eksOptions(c, topology.environment);
+      const provider = { parent: this, provider: providers[c.region] };
+      const vpc = new Vpc(`${c.name}-network`, { clusterName: c.name, cidr: c.cidr, availabilityZones: options.availabilityZones, natGateways: options.natGateways }, provider);
+      const cluster = new EksCluster(c.name, { topology, cluster: c, options, vpc, egressOf }, provider);
+      built[c.name] = { options, vpc, eks: cluster };
+    }
+
+    const pairs = peeringPairs(topology);
+    const routes = peeringRoutes(pairs, (cluster) => routeTableKeys(built[cluster].options.availabilityZones));
+    this.peerings = pairs.map((pair) => new VpcPeering(pair.name, {
+      pair,
+      requester: { vpc: built[pair.requester].vpc, provider: providers[pair.requesterRegion] },
+      accepter: { vpc: built[pair.accepter].vpc, provider: providers[pair.accepterRegion] },
+      routes: routes.filter((r) => r.peering === pair.name),
+    }, { parent: this }));
+
+    // One istiod role per reading cluster, granted on every EKS peer that opted into access entries.
+    const readerRoles: Record<string, IrsaRole> = {};
+    for (const grant of accessEntryReaders(topology)) {
+      const reader = built[grant.reader];
+      readerRoles[grant.reader] ??= new IrsaRole(`${grant.reader}-istiod-reader`, {
+        oidcProviderArn: reader.eks.oidcProvider.arn,
+        issuerUrl: reader.eks.issuerUrl,
+        serviceAccount: grant.serviceAccount,
+        tags,
+      }, { parent: this, provider: providers[topology.clusters.find((c) => c.name === grant.reader)!.region] });
+      const target = built[grant.cluster];
+      new ReaderAccess(grant.name, { clusterName: target.eks.cluster.name, principalArn: readerRoles[grant.reader].arn, partition: target.eks.partition, tags }, {
+        parent: this,
+        provider: providers[topology.clusters.find((c) => c.name === grant.cluster)!.region],
+      });
+    }
+
+    const clusters: Record<string, AwsCluster> = {};
+    for (const c of eks) {
+      const { options, vpc, eks: cluster } = built[c.name];
+      let datastore: ManagedDatastore | undefined;
+      if (options.managedDatastore) {
+        const kubernetesProvider = args.kubernetesProviderOf?.(c.name)
+          ?? new k8s.Provider(`${c.name}-datastore-k8s`, { kubeconfig: cluster.kubeconfig }, { parent: this });
+        datastore = new ManagedDatastore(`${c.name}-datastore`, {
+          cluster: c,
+          options: { ...options, managedDatastore: options.managedDatastore },
+          vpc,
+          eks: cluster,
+          kubernetesProvider,
+          secretDependsOn: args.datastoreSecretDependsOn?.(c.name) ?? [],
+          tags,
+        }, { parent: this, provider: providers[c.region] });
+      }
+      const addressScope = awsAddressScope(topology, c);
+      const addresses = new LoadBalancerAddresses(`${c.name}-addresses`, {
+        clusterName: c.name, layout: vpc.layout, scope: addressScope, kinds: args.endpointsOf?.(c) ?? [],
+      }, { parent: this, provider: providers[c.region] });
+      clusters[c.name] = {
+        options, vpc, eks: cluster, kubeconfig: cluster.kubeconfig, endpoint: cluster.endpoint, egressCidrs: vpc.egressCidrs,
+        addressScope, endpoints: addresses.endpoints, ready: [cluster.nodeGroup, cluster.ebsCsiAddon],
+        ...(readerRoles[c.name] ? { istiodReaderRole: readerRoles[c.name] } : {}),
+        ...(datastore ? { datastore } : {}),
+      };
+    }
+    this.clusters = clusters;
+    this.registerOutputs({});
+  }
+}

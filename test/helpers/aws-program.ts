@@ -1,0 +1,83 @@
+/**
+ * Runs infra/aws's AwsEnvironment for a topology under recording mocks that refuse anything
+ * unexpected: the only provider call answered is the RDS-managed password read. Live state stands in
+ * for what AWS fills in (ARNs, the cluster endpoint, CA, OIDC issuer and security group, EIP addresses).
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClusterSpec } from '../../clusters/model';
+import type { AwsEnvironment } from '../../infra/aws/environment';
+import type { EndpointKind } from '../../infra/aws/load-balancer-addresses';
+import { base64, recordingMocks, type Recorded } from './pulumi-mocks';
+import { topologyOf } from './aws-topologies';
+
+export const ACCOUNT = '123456789012';
+const CA_PEM = readFileSync(join(__dirname, '..', 'fixtures', 'foo.com.pem'), 'utf8');
+export const DB_PASSWORD = 'p@ss/w:rd';
+export const GKE_EGRESS: Readonly<Record<string, readonly string[]>> = { 'gke-1': ['34.1.1.1/32', '34.1.1.2/32'] };
+
+let eip = 0;
+function liveState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> | undefined {
+  const i = args.inputs;
+  switch (args.type) {
+    case 'aws:iam/role:Role':
+      return { arn: `arn:aws:iam::${ACCOUNT}:role/${args.name}`, name: args.name };
+    case 'aws:eks/cluster:Cluster':
+      return {
+        endpoint: `https://${i.name}.gr7.eks.amazonaws.com`,
+        certificateAuthority: { data: base64(CA_PEM) },
+        identities: [{ oidcs: [{ issuer: `https://oidc.eks.amazonaws.com/id/${i.name.toUpperCase()}` }] }],
+        vpcConfig: { ...i.vpcConfig, clusterSecurityGroupId: `sg-cluster-${i.name}` },
+      };
+    case 'aws:iam/openIdConnectProvider:OpenIdConnectProvider':
+      return { arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(i.url).replace('https://', '')}` };
+    case 'aws:ec2/eip:Eip':
+      eip += 1;
+      return { publicIp: `198.51.100.${eip}`, allocationId: `eipalloc-${args.name}` };
+    case 'aws:rds/instance:Instance':
+      return { address: `${args.name}.rds.amazonaws.com`, resourceId: 'db-RESOURCEID', masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:rds-${args.name}` }] };
+    default:
+      return undefined;
+  }
+}
+
+export function awsMocks(stack: string): Map<string, Recorded> {
+  return recordingMocks(stack, liveState, (call) =>
+    call.token === 'aws:secretsmanager/getSecretVersion:getSecretVersion' && String(call.inputs.secretId).includes(':secret:rds-')
+      ? { arn: call.inputs.secretId, secretString: JSON.stringify({ username: 'spire', password: DB_PASSWORD }) }
+      : undefined);
+}
+
+/** The value of an Output (mocks resolve every Output). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => {
+    resolve(v);
+    return v;
+  }));
+}
+
+/** Builds the AwsEnvironment of `yaml` and waits until the resource set stops growing. */
+export async function runAwsProgram(yaml: string, recorded: Map<string, Recorded>, endpointsOf?: (cluster: ClusterSpec) => EndpointKind[]): Promise<AwsEnvironment> {
+  // Imported after the mocks are installed.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AwsEnvironment } = require('../../infra/aws/environment') as typeof import('../../infra/aws/environment');
+  const topology = topologyOf(yaml);
+  const environment = new AwsEnvironment('aws', { topology, egressOf: (peer: ClusterSpec) => GKE_EGRESS[peer.name] ?? [], ...(endpointsOf ? { endpointsOf } : {}) });
+  let last = -1;
+  let stableSince = Date.now();
+  const start = Date.now();
+  for (;;) {
+    const filled = [...recorded.values()].filter((r) => Object.keys(r.inputs).length > 0 || r.type.startsWith('meshfed:')).length;
+    if (filled !== last) {
+      last = filled;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince > 400) {
+      return environment;
+    }
+    if (Date.now() - start > 20000) throw new Error('the AWS program did not settle');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export const ofType = (recorded: Map<string, Recorded>, type: string): Recorded[] => [...recorded.values()].filter((r) => r.type === type);
