@@ -2,7 +2,7 @@
 import { parseCidr } from './cidr';
 import { formatValue, type Problem } from './problems';
 import type { TopologyParsed } from './schema';
-import { defaultZones, subnetLayoutProblem } from '../infra/aws/subnets';
+import { defaultZones, subnetLayoutProblem } from './aws-subnets';
 
 export function eksProblems(t: TopologyParsed): Problem[] {
   const problems: Problem[] = [];

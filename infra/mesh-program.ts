@@ -25,13 +25,13 @@ import { discoveryPairs } from '../constructs/istio-remote-secret';
 import { renderTopology } from '../synth/synthesize';
 import { CHART_FILES } from '../synth/cluster-manifests';
 import { clusterRanges, type ClusterRanges } from './address-ranges';
-import { deletionProtection, endpointsToReserve, type ClusterInfra, type EndpointKind } from './cluster-infra';
+import { deletionProtection, type ClusterInfra, type EndpointKind } from './cluster-infra';
 import { ClusterDeployment, type ManifestFile, type StackSecret } from './cluster-deployment';
 import { firewallRules, type FirewallRule } from './firewall-rules';
 import { GcpEnvironment } from './gcp/environment';
 import { RemoteSecrets } from './remote-secrets';
 import { RootCa } from './root-ca';
-import { placeholderValues, withStackValues, type ClusterStackValues } from './stack-values';
+import { stackShape, withStackValues, type ClusterStackValues } from './stack-values';
 
 export interface MeshProgramArgs {
   readonly topology: Topology;
@@ -152,10 +152,7 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
   // The topology as it will be once the stack's roots and addresses exist (placeholders in their places):
   // which trust is rendered, so which istiods read which API servers and which remote secrets exist.
   const created = new Set(toCreate.map((c) => c.name));
-  const shapeTopology = withStackValues(topology, placeholderValues(Object.fromEntries(topology.clusters.map((c) => [c.name, {
-    rootCa: c.nestedUnder === undefined && c.rootCa === undefined,
-    addresses: created.has(c.name) ? endpointsToReserve(topology, c).filter((k) => k !== 'eastWestGateway') : [],
-  }]))));
+  const shapeTopology = stackShape(topology, created);
   const pairs = discoveryPairs(shapeTopology);
 
   // A created cluster's load balancers admit exactly the sources its firewall rules admit.

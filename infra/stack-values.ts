@@ -10,7 +10,7 @@ import type { ClusterSpec, EndpointSpec, Topology } from '../clusters/model';
 import { ROOT_CA_SECRET } from '../constructs/cert-manager-ca';
 import { BUNDLE_ENDPOINT_PORT } from '../constructs/federation';
 import { SERVER_API_PORT } from '../constructs/names';
-import type { EndpointKind } from './cluster-infra';
+import { endpointsToReserve, type EndpointKind } from './cluster-infra';
 
 /** What the stack knows about one cluster once its resources exist. */
 export interface ClusterStackValues {
@@ -81,4 +81,17 @@ export function placeholderValues(shape: Readonly<Record<string, { rootCa: boole
     ...(s.rootCa ? { rootCaPem: PLACEHOLDER_ROOT_PEM } : {}),
     addresses: Object.fromEntries(s.addresses.map((k) => [k, PLACEHOLDER_ADDRESS])),
   }]));
+}
+
+/**
+ * The topology as it will be once the stack's values exist, with placeholders in their places: a generated
+ * root for every root cluster without `rootCa`, and reserved addresses (but the east-west gateway's, which
+ * reaches Istio's Helm values directly) on the clusters the stack creates. Which trust is rendered, so which
+ * istiods read which API servers and which remote secrets exist, follows from it.
+ */
+export function stackShape(topology: Topology, created: ReadonlySet<string>): Topology {
+  return withStackValues(topology, placeholderValues(Object.fromEntries(topology.clusters.map((c) => [c.name, {
+    rootCa: c.nestedUnder === undefined && c.rootCa === undefined,
+    addresses: created.has(c.name) ? endpointsToReserve(topology, c).filter((k) => k !== 'eastWestGateway') : [],
+  }]))));
 }

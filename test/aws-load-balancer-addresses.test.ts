@@ -1,6 +1,6 @@
 /** Pinned NLB addresses on AWS: scope from the mesh's clouds, distinct internal addresses per Service, EIP annotations. */
 import { awsAddressScope, externalEndpointAnnotations, internalEndpoint } from '../infra/aws/load-balancer-addresses';
-import { defaultZones, subnetLayout } from '../infra/aws/subnets';
+import { defaultZones, subnetLayout } from '../clusters/aws-subnets';
 import { MIXED, THREE_EKS, topologyOf } from './helpers/aws-topologies';
 
 const layout = subnetLayout('10.1.0.0/16', defaultZones('us-east-1'));

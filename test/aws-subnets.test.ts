@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { cidrsOverlap, formatCidr, lastAddress, parseCidr, prefixMask, type Ipv4Cidr } from '../clusters/cidr';
 import { join } from 'node:path';
 import { loadTopologyFile } from '../clusters';
-import { defaultZones, internalNlbAnnotations, subnetLayout, subnetLayoutProblem } from '../infra/aws/subnets';
+import { defaultZones, internalNlbAnnotations, subnetLayout, subnetLayoutProblem } from '../clusters/aws-subnets';
 
 const parsed = (text: string): Ipv4Cidr => parseCidr(text) as Ipv4Cidr;
 const vpcArb = fc

@@ -4,6 +4,8 @@
  * route table, ReaderAccess entries for opted-in readers, and ManagedDatastore where asked.
  * The deploy layer (manifests, Helm releases, remote secrets) consumes `clusters[name]`.
  */
+import { discoveryPairs } from '../../constructs/istio-remote-secret';
+import type { DiscoveryPair } from '../../clusters/federation';
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -15,12 +17,17 @@ import { eksOptions, type EksOptions } from './options';
 import { eksClusters, peeringPairs, peeringRoutes } from './peering';
 import { awsAddressScope, LoadBalancerAddresses, type AddressScope, type EndpointAddress, type EndpointKind } from './load-balancer-addresses';
 import { accessEntryReaders, ReaderAccess } from './reader-access';
-import { routeTableKeys } from './subnets';
+import { routeTableKeys } from '../../clusters/aws-subnets';
 import { Vpc } from './vpc';
 import { VpcPeering } from './vpc-peering';
 
 export interface AwsEnvironmentArgs {
   readonly topology: Topology;
+  /**
+   * Discovery pairs of the topology as the stack completes it (roots and addresses in place): which istiods
+   * read which peers' API servers. Default: the pairs of `topology` as written.
+   */
+  readonly pairs?: readonly DiscoveryPair[];
   /**
    * Reserved egress addresses (CIDRs) of a cluster in another cloud (GKE: its Cloud NAT addresses),
    * the sources of this environment's security group rules for that peer. Not called in EKS-only meshes.
@@ -97,7 +104,7 @@ export class AwsEnvironment extends pulumi.ComponentResource {
 
     // One istiod role per reading cluster, granted on every EKS peer that opted into access entries.
     const readerRoles: Record<string, IrsaRole> = {};
-    for (const grant of accessEntryReaders(topology)) {
+    for (const grant of accessEntryReaders(topology, args.pairs ?? discoveryPairs(topology))) {
       const reader = built[grant.reader];
       readerRoles[grant.reader] ??= new IrsaRole(`${grant.reader}-istiod-reader`, {
         oidcProviderArn: reader.eks.oidcProvider.arn,

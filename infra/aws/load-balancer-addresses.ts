@@ -14,7 +14,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, Topology } from '../../clusters/model';
-import { internalNlbAnnotations, subnetName, type ZoneSubnets } from './subnets';
+import { internalNlbAnnotations, subnetName, type ZoneSubnets } from '../../clusters/aws-subnets';
 
 /** The same kinds as the provider-agnostic wiring's EndpointKind (infra/cluster-infra.ts on the gke branch). */
 export type EndpointKind = 'bundleEndpoint' | 'eastWestGateway' | 'serverEndpoint';

@@ -1,6 +1,6 @@
 /** The `eks` settings of one cluster with defaults applied (pure). */
 import type { ClusterSpec } from '../../clusters/model';
-import { defaultZones } from './subnets';
+import { defaultZones } from '../../clusters/aws-subnets';
 
 export interface EksOptions {
   readonly availabilityZones: readonly string[];

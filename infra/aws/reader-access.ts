@@ -12,7 +12,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { Topology } from '../../clusters/model';
-import { discoveryPairs } from '../../constructs/istio-remote-secret';
+import type { DiscoveryPair } from '../../clusters/federation';
 import type { ServiceAccountRef } from './iam-policies';
 
 /** The read-only EKS access policy (EKS user guide, access-policies.html: arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy). */
@@ -35,9 +35,9 @@ export interface ReaderGrant {
  * entries. A nested SPIRE parent is not among them: it creates TokenReviews in its children, which the
  * view policy does not allow, so it keeps its service-account token.
  */
-export function accessEntryReaders(topology: Topology): ReaderGrant[] {
+export function accessEntryReaders(topology: Topology, pairs: readonly DiscoveryPair[]): ReaderGrant[] {
   const byName = new Map(topology.clusters.map((c) => [c.name, c]));
-  return discoveryPairs(topology)
+  return pairs
     .filter((p) => byName.get(p.cluster)!.provider === 'eks' && byName.get(p.peer)!.provider === 'eks' && byName.get(p.peer)!.eks?.accessEntries === true)
     .map((p) => ({ name: `${p.peer}-reader-${p.cluster}`, cluster: p.peer, reader: p.cluster, serviceAccount: ISTIOD_SERVICE_ACCOUNT }));
 }

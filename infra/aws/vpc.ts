@@ -6,7 +6,7 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { routeTableKeys, subnetLayout, subnetName, type ZoneSubnets } from './subnets';
+import { routeTableKeys, subnetLayout, subnetName, type ZoneSubnets } from '../../clusters/aws-subnets';
 
 export interface VpcArgs {
   /** Topology name of the cluster (subnet tags name it for load balancer discovery). */

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterSpec } from '../../clusters/model';
 import type { AwsEnvironment } from '../../infra/aws/environment';
+import { discoveryPairs } from '../../constructs/istio-remote-secret';
+import { stackShape } from '../../infra/stack-values';
 import type { EndpointKind } from '../../infra/aws/load-balancer-addresses';
 import { base64, recordingMocks, type Recorded } from './pulumi-mocks';
 import { topologyOf } from './aws-topologies';
@@ -63,7 +65,9 @@ export async function runAwsProgram(yaml: string, recorded: Map<string, Recorded
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { AwsEnvironment } = require('../../infra/aws/environment') as typeof import('../../infra/aws/environment');
   const topology = topologyOf(yaml);
-  const environment = new AwsEnvironment('aws', { topology, egressOf: (peer: ClusterSpec) => GKE_EGRESS[peer.name] ?? [], ...(endpointsOf ? { endpointsOf } : {}) });
+  // Pairs as the stack renders them once it has generated roots and reserved addresses for every cluster.
+  const pairs = discoveryPairs(stackShape(topology, new Set(topology.clusters.map((c) => c.name))));
+  const environment = new AwsEnvironment('aws', { topology, pairs, egressOf: (peer: ClusterSpec) => GKE_EGRESS[peer.name] ?? [], ...(endpointsOf ? { endpointsOf } : {}) });
   let last = -1;
   let stableSince = Date.now();
   const start = Date.now();

@@ -7,7 +7,7 @@
  * private subnets, the last block is split again into 2^k public subnets of which the first n are used.
  * Blocks between n and 2^k - 1 stay free for later zones, so adding a zone never moves an existing subnet.
  */
-import { formatCidr, parseCidr, subdivide, type Ipv4Cidr } from '../../clusters/cidr';
+import { formatCidr, parseCidr, subdivide, type Ipv4Cidr } from './cidr';
 
 /**
  * Default number of availability zones: three, so a zone outage leaves two thirds of the nodes (a
