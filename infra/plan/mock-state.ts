@@ -45,7 +45,8 @@ export function mockCloudState(r: MockResource, options: MockStateOptions = {}):
   }
 }
 
-const ACCOUNT = '123456789012';
+export const MOCK_ACCOUNT = '123456789012';
+const ACCOUNT = MOCK_ACCOUNT;
 
 /** AWS: ARNs, the EKS endpoint, CA and OIDC issuer, Elastic IPs (TEST-NET-2), the RDS endpoint. */
 function awsState(r: MockResource): Record<string, unknown> | undefined {
