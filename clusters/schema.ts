@@ -172,14 +172,14 @@ const ISTIO = z
   })
   .strict();
 
-/** Settings of a cluster the Pulumi stack creates (infra/gcp for gke). */
+/** Settings of a cluster the Pulumi stack creates (infra/gcp for gke, infra/aws for eks). */
 const CLOUD = z
   .object({
     /** A zonal cluster in this zone (must be in the cluster's region); default: a regional cluster. */
     zone: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+-[a-z]$/, { message: 'must be a zone such as "us-central1-a"' }).optional(),
     /** GKE release channel. */
     releaseChannel: z.enum(['RAPID', 'REGULAR', 'STABLE']).default('REGULAR'),
-    /** Refuse to delete the cluster (and protect stateful resources); default: on unless the environment is dev-like (dev, test, ci, sandbox, local). */
+    /** Refuse to delete the cluster (GKE and EKS deletion protection, RDS/Cloud SQL deletion protection, Pulumi protect on stateful resources); default: on unless the environment is dev-like (dev, test, ci, sandbox, local). */
     deletionProtection: z.boolean().optional(),
     /** The control plane's private range (a /28; GKE masterIpv4CidrBlock); default: derived, disjoint from every cluster's ranges. */
     controlPlaneCidr: z.string().optional(),
@@ -212,8 +212,6 @@ const EKS = z
       })
       .strict()
       .optional(),
-    /** EKS and RDS deletion protection and Pulumi protect; default on unless the environment is dev-like (dev, test, ci, sandbox, local). */
-    deletionProtection: z.boolean().optional(),
   })
   .strict();
 

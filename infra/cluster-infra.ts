@@ -21,8 +21,11 @@ export interface ClusterInfra {
   /** Reserved addresses by Service; only the kinds endpointsToReserve() names. */
   readonly addresses: Readonly<Partial<Record<EndpointKind, pulumi.Output<string>>>>;
   readonly addressScope: AddressScope;
-  /** Annotations that make a LoadBalancer Service of this cloud take a reserved address of this scope. */
-  readonly loadBalancerAnnotations: Readonly<Record<string, string>>;
+  /**
+   * Per Service kind of `addresses`: the annotations that make its LoadBalancer Service take that address
+   * (cloud, scope and, on AWS, the Service's own Elastic IP allocations or private addresses, so an Output).
+   */
+  readonly annotations: Readonly<Partial<Record<EndpointKind, pulumi.Output<Record<string, string>>>>>;
   /** The managed SPIRE datastore's connection string (secret), when spire.managedDatastore asks for one. */
   readonly datastoreConnectionString?: pulumi.Output<string>;
   /** Depend on these before deploying anything into the cluster (its node pool). */
@@ -54,9 +57,14 @@ export function addressScope(topology: Topology, cluster: ClusterSpec, sameNetwo
 /** Dev-like environments (dev, test, ci, sandbox, local, optionally with a suffix such as dev-alice) get no deletion protection by default. */
 export const DEV_LIKE_ENVIRONMENT = /^(dev|test|ci|sandbox|local)(-|$)/;
 
-/** cloud.deletionProtection, defaulting to on outside dev-like environments. */
-export function deletionProtection(topology: Topology, cluster: ClusterSpec): boolean {
-  return cluster.cloud.deletionProtection ?? !DEV_LIKE_ENVIRONMENT.test(topology.environment);
+/** Whether an environment's clusters are disposable (DEV_LIKE_ENVIRONMENT); the one rule both clouds use. */
+export function isDevLike(environment: string): boolean {
+  return DEV_LIKE_ENVIRONMENT.test(environment);
+}
+
+/** cloud.deletionProtection, defaulting to on outside dev-like environments (GKE and EKS alike). */
+export function deletionProtection(topology: Pick<Topology, 'environment'>, cluster: Pick<ClusterSpec, 'cloud'>): boolean {
+  return cluster.cloud.deletionProtection ?? !isDevLike(topology.environment);
 }
 
 /** A kubeconfig for a cluster reached with an exec credential plugin (no long-lived secret in the file). */

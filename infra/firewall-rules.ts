@@ -4,7 +4,7 @@
  * rule into their firewall's resource (GCP firewall rule, AWS security group rule); the rule set itself
  * is provider-agnostic.
  */
-import { federatedTrustDomains, nestedChildren, type Topology } from '../clusters/model';
+import { federatedTrustDomains, findCluster, nestedChildren, type ClusterSpec, type Topology } from '../clusters/model';
 import { BUNDLE_ENDPOINT_PORT } from '../constructs/federation';
 import { EASTWEST_TLS_PORT, GATEWAY_STATUS_PORT } from '../constructs/istio-model';
 import { CONTROLLER_MANAGER_WEBHOOK_PORT, SERVER_API_PORT } from '../constructs/names';
@@ -37,8 +37,14 @@ export interface FirewallRule {
   readonly purpose: RulePurpose;
   /** TCP ports, sorted. */
   readonly ports: readonly number[];
-  /** Source CIDRs, sorted, without duplicates; never empty (a rule without sources is not emitted). */
+  /** Source CIDRs, sorted, without duplicates (a rule with neither these nor peerEgress is not emitted). */
   readonly sources: readonly string[];
+  /**
+   * Peers in another cloud (sorted names) whose traffic arrives from their NAT egress addresses, not from
+   * their private ranges (no peering across clouds): the cloud component adds those addresses (Outputs of
+   * the stack's reserved NAT addresses) as sources.
+   */
+  readonly peerEgress: readonly string[];
   readonly description: string;
 }
 
@@ -67,9 +73,15 @@ export function firewallRules(topology: Topology, ranges: readonly ClusterRanges
     return r;
   };
   const rules: FirewallRule[] = [];
-  const add = (rule: Omit<FirewallRule, 'name' | 'ports' | 'sources'> & { ports: number[]; sources: string[] }): void => {
-    if (rule.sources.length === 0) return;
-    rules.push({ ...rule, name: `${rule.target}-${rule.purpose}`, ports: uniqueSorted(rule.ports), sources: uniqueSorted(rule.sources) });
+  const add = (rule: Omit<FirewallRule, 'name' | 'ports' | 'sources' | 'peerEgress'> & { ports: number[]; peers: readonly ClusterSpec[]; extra?: readonly string[] }): void => {
+    const target = findCluster(topology, rule.target);
+    // Same cloud: the peer's private ranges (peered or one network); another cloud: its NAT egress.
+    const sameCloud = rule.peers.filter((p) => p.provider === target.provider);
+    const sources = [...sameCloud.flatMap((p) => egressRanges(rangesOf(p.name))), ...(rule.extra ?? [])];
+    const peerEgress = uniqueSorted(rule.peers.filter((p) => p.provider !== target.provider).map((p) => p.name));
+    if (sources.length === 0 && peerEgress.length === 0) return;
+    const { peers: _peers, extra: _extra, ...rest } = rule;
+    rules.push({ ...rest, name: `${rule.target}-${rule.purpose}`, ports: uniqueSorted(rule.ports), sources: uniqueSorted(sources), peerEgress });
   };
 
   for (const cluster of topology.clusters) {
@@ -79,8 +91,10 @@ export function firewallRules(topology: Topology, ranges: readonly ClusterRanges
         target: cluster.name,
         purpose: 'eastwest',
         ports: [EASTWEST_TLS_PORT, GATEWAY_STATUS_PORT],
-        sources: [...others.flatMap((o) => egressRanges(rangesOf(o.name))), ...GOOGLE_HEALTH_CHECK_RANGES],
-        description: `Istio east-west gateway of ${cluster.name} from the other clusters of mesh ${topology.meshId} and Google health checks`,
+        peers: others,
+        // Google's health checkers probe GKE's passthrough load balancers; AWS NLBs probe from inside the VPC.
+        extra: cluster.provider === 'gke' ? GOOGLE_HEALTH_CHECK_RANGES : [],
+        description: `Istio east-west gateway of ${cluster.name} from the other clusters of mesh ${topology.meshId}${cluster.provider === 'gke' ? ' and Google health checks' : ''}`,
       });
     }
     if (cluster.nestedUnder === undefined) {
@@ -92,7 +106,7 @@ export function firewallRules(topology: Topology, ranges: readonly ClusterRanges
         purpose: 'bundle-endpoint',
         // The Service port (load balancer traffic) and the pod port (direct pod traffic) when they differ.
         ports: [port, BUNDLE_ENDPOINT_PORT],
-        sources: peerClusters.flatMap((p) => egressRanges(rangesOf(p.name))),
+        peers: peerClusters,
         description: `SPIRE bundle endpoint of ${cluster.trustDomain} from the clusters of its federated trust domains`,
       });
     }
@@ -101,14 +115,15 @@ export function firewallRules(topology: Topology, ranges: readonly ClusterRanges
       target: cluster.name,
       purpose: 'nested-server',
       ports: [cluster.serverEndpoint?.port ?? SERVER_API_PORT, SERVER_API_PORT],
-      sources: children.flatMap((c) => egressRanges(rangesOf(c.name))),
+      peers: children,
       description: `SPIRE server API of ${cluster.name} from its nested clusters' upstream agents and servers`,
     });
     add({
       target: cluster.name,
       purpose: 'webhooks',
       ports: [ISTIOD_WEBHOOK_PORT, CERT_MANAGER_WEBHOOK_PORT, ...(cluster.registrar.kind === 'controller-manager' ? [CONTROLLER_MANAGER_WEBHOOK_PORT] : [])],
-      sources: [rangesOf(cluster.name).controlPlane],
+      peers: [],
+      extra: [rangesOf(cluster.name).controlPlane],
       description: `Admission webhooks (istiod, cert-manager, spire-controller-manager) on ${cluster.name}'s nodes from its control plane`,
     });
   }

@@ -22,20 +22,23 @@ export interface IstioInstallArgs {
    */
   readonly eastWestService?: {
     readonly loadBalancerIP: pulumi.Input<string>;
-    readonly annotations: Readonly<Record<string, string>>;
+    /** An Output on AWS (the Service's own Elastic IP allocations), resolved with the address. */
+    readonly annotations: pulumi.Input<Readonly<Record<string, string>>>;
     /** Who may connect (the gateway chart's `service.loadBalancerSourceRanges`); empty keeps the model's. */
-    readonly loadBalancerSourceRanges?: readonly string[];
+    readonly loadBalancerSourceRanges?: pulumi.Input<readonly string[]>;
   };
 }
 
 /** Gateway chart values with the Service's reserved address and extra annotations. */
 function withServiceAddress(values: Record<string, unknown>, service: NonNullable<IstioInstallArgs['eastWestService']>): pulumi.Output<Record<string, unknown>> {
   const current = (values.service ?? {}) as { annotations?: Record<string, string>; loadBalancerSourceRanges?: string[] };
-  const ranges = current.loadBalancerSourceRanges ?? (service.loadBalancerSourceRanges && service.loadBalancerSourceRanges.length > 0 ? [...service.loadBalancerSourceRanges] : undefined);
-  return pulumi.output(service.loadBalancerIP).apply((loadBalancerIP): Record<string, unknown> => ({
-    ...values,
-    service: { ...current, annotations: { ...(current.annotations ?? {}), ...service.annotations }, loadBalancerIP, ...(ranges ? { loadBalancerSourceRanges: ranges } : {}) },
-  }));
+  return pulumi.all([service.loadBalancerIP, service.annotations, service.loadBalancerSourceRanges ?? []]).apply(([loadBalancerIP, annotations, given]): Record<string, unknown> => {
+    const ranges = current.loadBalancerSourceRanges ?? (given.length > 0 ? [...given] : undefined);
+    return {
+      ...values,
+      service: { ...current, annotations: { ...(current.annotations ?? {}), ...annotations }, loadBalancerIP, ...(ranges ? { loadBalancerSourceRanges: ranges } : {}) },
+    };
+  });
 }
 
 export class IstioInstall extends pulumi.ComponentResource {

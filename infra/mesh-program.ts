@@ -2,8 +2,10 @@
  * The whole Pulumi program for one environment, as a function the stack (stacks/index.ts) and the offline
  * plan (scripts/plan.ts) both call:
  *
- *  1. clouds: clusters not given in `existingKubeconfigs` are created (gke: GcpEnvironment); each created
- *     cluster gets reserved addresses for the Services peers dial (endpointsToReserve);
+ *  1. clouds: clusters not given in `existingKubeconfigs` are created (gke: GcpEnvironment, eks:
+ *     AwsEnvironment, both handing over a ClusterInfra); each created cluster gets reserved addresses for
+ *     the Services peers dial (endpointsToReserve); across clouds, firewall and security group sources
+ *     are the peer cloud's reserved NAT egress addresses;
  *  2. trust: a root CA per root trust domain without `rootCa` (RootCa), its key pair written as the
  *     kubernetes.io/tls Secret the cert-manager CA Issuer reads, before that Issuer's file is applied;
  *  3. manifests: synth's renderTopology over the topology completed with those roots and addresses
@@ -25,7 +27,8 @@ import { discoveryPairs } from '../constructs/istio-remote-secret';
 import { renderTopology } from '../synth/synthesize';
 import { CHART_FILES } from '../synth/cluster-manifests';
 import { clusterRanges, type ClusterRanges } from './address-ranges';
-import { deletionProtection, type ClusterInfra, type EndpointKind } from './cluster-infra';
+import { deletionProtection, endpointsToReserve, type ClusterInfra, type EndpointKind } from './cluster-infra';
+import { AwsEnvironment, awsClusterInfra } from './aws/environment';
 import { ClusterDeployment, type ManifestFile, type StackSecret } from './cluster-deployment';
 import { firewallRules, type FirewallRule } from './firewall-rules';
 import { GcpEnvironment } from './gcp/environment';
@@ -38,7 +41,7 @@ export interface MeshProgramArgs {
   /** Clusters that exist already: name -> kubeconfig (secret). The others are created. */
   readonly existingClusters: readonly string[];
   readonly kubeconfigs?: pulumi.Output<Record<string, string>>;
-  /** Settings of the GCP provider, needed when gke clusters are created. */
+  /** Settings of the GCP provider, needed when gke clusters are created (eks clusters need none: a provider per region). */
   readonly gcp?: { readonly project?: string; readonly apiAccessCidrs?: readonly string[] };
 }
 
@@ -57,6 +60,7 @@ export interface MeshProgram {
   readonly ranges: readonly ClusterRanges[];
   readonly rules: readonly FirewallRule[];
   readonly gcp?: GcpEnvironment;
+  readonly aws?: AwsEnvironment;
   readonly rootCas: Readonly<Record<string, RootCa>>;
   readonly deployments: Readonly<Record<string, ClusterDeployment>>;
   readonly remoteSecrets: RemoteSecrets;
@@ -84,18 +88,21 @@ function checkClusters(topology: Topology, args: MeshProgramArgs): ClusterSpec[]
     throw new StackConfigError(`meshfed:kubeconfigs names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are not clusters' : 'is not a cluster'} of environment ${topology.environment} (clusters: ${[...names].join(', ')})`);
   }
   const toCreate = topology.clusters.filter((c) => !args.existingClusters.includes(c.name));
-  const eks = toCreate.filter((c) => c.provider !== 'gke');
-  if (eks.length > 0) {
-    throw new StackConfigError(`cannot create provider ${eks[0].provider} clusters yet (${eks.map((c) => c.name).join(', ')}): give their kubeconfigs in meshfed:kubeconfigs`);
+  // VPC peering spans every EKS cluster of the environment, so the stack creates all of them or none.
+  const eks = topology.clusters.filter((c) => c.provider === 'eks');
+  const eksExisting = eks.filter((c) => args.existingClusters.includes(c.name));
+  if (eksExisting.length > 0 && eksExisting.length < eks.length) {
+    throw new StackConfigError(`the stack creates every eks cluster of an environment or none (their VPCs are peered pairwise): ${eksExisting.map((c) => c.name).join(', ')} ${eksExisting.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs, ${eks.filter((c) => !eksExisting.includes(c)).map((c) => c.name).join(', ')} not`);
   }
   const unmanageable = topology.clusters.filter((c) => c.spire.managedDatastore && args.existingClusters.includes(c.name));
   if (unmanageable.length > 0) {
     throw new StackConfigError(`spire.managedDatastore is only for clusters the stack creates; ${unmanageable.map((c) => c.name).join(', ')} ${unmanageable.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs (create the database yourself and its Secret ${unmanageable[0].spire.datastoreSecret.name})`);
   }
-  if (toCreate.length > 0 && !args.gcp?.project) {
-    throw new StackConfigError(`gcp:project is not set; it is required to create ${toCreate.map((c) => c.name).join(', ')} (\`pulumi config set gcp:project <project id>\`)`);
+  const gke = toCreate.filter((c) => c.provider === 'gke');
+  if (gke.length > 0 && !args.gcp?.project) {
+    throw new StackConfigError(`gcp:project is not set; it is required to create ${gke.map((c) => c.name).join(', ')} (\`pulumi config set gcp:project <project id>\`)`);
   }
-  if (toCreate.length > 0 && (args.gcp?.apiAccessCidrs ?? []).length === 0) {
+  if (gke.length > 0 && (args.gcp?.apiAccessCidrs ?? []).length === 0) {
     throw new StackConfigError(`meshfed:apiAccessCidrs is not set; the created clusters' API servers only accept these ranges (and peers' NAT addresses), so the machine running pulumi must be in one: \`pulumi config set --path 'meshfed:apiAccessCidrs[0]' <your address>/32\``);
   }
   return toCreate;
@@ -148,23 +155,64 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
   const toCreate = checkClusters(topology, args);
   const ranges = clusterRanges(topology);
   const rules = firewallRules(topology, ranges);
+  const created = new Set(toCreate.map((c) => c.name));
+  // A created cluster admits peers of the other cloud from their NAT egress addresses, which the stack
+  // knows only for clusters it creates (it reserves them).
+  for (const rule of rules.filter((r) => created.has(r.target))) {
+    const unknown = rule.peerEgress.filter((p) => !created.has(p));
+    if (unknown.length > 0) {
+      throw new StackConfigError(`${rule.target} admits ${unknown.join(', ')} (another cloud) from ${unknown.length > 1 ? 'their' : 'its'} NAT egress addresses, which the stack only knows for clusters it creates; ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs`);
+    }
+  }
 
   // The topology as it will be once the stack's roots and addresses exist (placeholders in their places):
   // which trust is rendered, so which istiods read which API servers and which remote secrets exist.
-  const created = new Set(toCreate.map((c) => c.name));
   const shapeTopology = stackShape(topology, created);
   const pairs = discoveryPairs(shapeTopology);
 
+  // Cross-cloud sources: a peer's reserved NAT egress addresses. The clouds need each other's (GCP firewalls
+  // admit EKS NAT Elastic IPs, AWS security groups admit GKE Cloud NAT addresses), so the EKS ones reach
+  // the GCP side through a promise fulfilled once the AWS environment exists: values, not resources, flow.
+  let fulfilEksEgress!: (egress: Readonly<Record<string, pulumi.Output<string>[]>>) => void;
+  const eksEgress = new Promise<Readonly<Record<string, pulumi.Output<string>[]>>>((resolve) => { fulfilEksEgress = resolve; });
+  // GKE: the Cloud NAT address of the peer's region (one per region, GcpNetwork).
+  const gkeEgress = (peer: ClusterSpec): pulumi.Output<string> => gcpEnv!.network.natAddresses[peer.region].address.apply((a) => `${a}/32`);
+  const egressOf = (peer: string): pulumi.Output<string[]> => {
+    const spec = findCluster(topology, peer);
+    if (spec.provider === 'gke') return gkeEgress(spec).apply((cidr) => [cidr]);
+    return pulumi.output(eksEgress.then((e) => pulumi.all(e[peer])));
+  };
+
   // A created cluster's load balancers admit exactly the sources its firewall rules admit.
-  const sourceRangesOf = (name: string): Partial<Record<EndpointKind, readonly string[]>> => {
-    const of = (purpose: FirewallRule['purpose']) => rules.find((r) => r.target === name && r.purpose === purpose)?.sources ?? [];
+  const sourceRangesOf = (name: string): Partial<Record<EndpointKind, pulumi.Output<string[]>>> => {
+    const of = (purpose: FirewallRule['purpose']): pulumi.Output<string[]> => {
+      const rule = rules.find((r) => r.target === name && r.purpose === purpose);
+      if (!rule) return pulumi.output([]);
+      return pulumi.all([pulumi.output([...rule.sources]), ...rule.peerEgress.map(egressOf)]).apply((all) => all.flat());
+    };
     return { bundleEndpoint: of('bundle-endpoint'), serverEndpoint: of('nested-server'), eastWestGateway: of('eastwest') };
   };
 
-  const gcpEnv = toCreate.length > 0
-    ? new GcpEnvironment(topology.environment, { topology, pairs, clusters: toCreate, ranges, rules, project: args.gcp!.project!, apiAccessCidrs: args.gcp!.apiAccessCidrs! })
+  const gkeToCreate = toCreate.filter((c) => c.provider === 'gke');
+  const gcpEnv: GcpEnvironment | undefined = gkeToCreate.length > 0
+    ? new GcpEnvironment(topology.environment, { topology, pairs, clusters: gkeToCreate, ranges, rules, project: args.gcp!.project!, apiAccessCidrs: args.gcp!.apiAccessCidrs!, egressOf })
     : undefined;
-  const infra = (name: string): ClusterInfra | undefined => gcpEnv?.infra[name];
+  const awsEnv = toCreate.some((c) => c.provider === 'eks')
+    ? new AwsEnvironment(`${topology.environment}-aws`, {
+      topology,
+      pairs,
+      egressOf: (peer) => [gkeEgress(peer)],
+      endpointsOf: (c) => endpointsToReserve(topology, c),
+      // Written by the stack before the SPIRE server's file, as Cloud SQL's.
+      datastoreSecret: 'caller',
+    })
+    : undefined;
+  fulfilEksEgress(Object.fromEntries(Object.entries(awsEnv?.clusters ?? {}).map(([name, c]) => [name, c.egressCidrs])));
+  const infraOf: Record<string, ClusterInfra> = {
+    ...(gcpEnv?.infra ?? {}),
+    ...Object.fromEntries(Object.entries(awsEnv?.clusters ?? {}).map(([name, c]) => [name, awsClusterInfra(c)])),
+  };
+  const infra = (name: string): ClusterInfra | undefined => infraOf[name];
   const kubeconfigOf = (name: string): pulumi.Output<string> => infra(name)?.kubeconfig ?? args.kubeconfigs!.apply((all) => {
     const value = all[name];
     if (value === undefined) throw new Error(`meshfed:kubeconfigs has no entry for cluster ${name}`);
@@ -182,11 +230,13 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
     const i = infra(c.name);
     const addresses = Object.fromEntries(Object.entries(i?.addresses ?? {}).filter(([k]) => k !== 'eastWestGateway'));
     const rootCaPem: pulumi.Output<string | undefined> = rootCas[c.name]?.certPem ?? pulumi.output<string | undefined>(undefined);
-    return [c.name, pulumi.all([rootCaPem, pulumi.all(addresses as Record<string, pulumi.Output<string>>)]).apply(([rootCaPem, a]): ClusterStackValues => ({
+    const annotations = pulumi.all(i?.annotations ?? {}) as pulumi.Output<Partial<Record<EndpointKind, Record<string, string>>>>;
+    const sourceRanges = pulumi.all(i ? sourceRangesOf(c.name) : {}) as pulumi.Output<Partial<Record<EndpointKind, string[]>>>;
+    return [c.name, pulumi.all([rootCaPem, pulumi.all(addresses as Record<string, pulumi.Output<string>>), annotations, sourceRanges]).apply(([rootCaPem, a, annotations, sourceRanges]): ClusterStackValues => ({
       ...(rootCaPem !== undefined ? { rootCaPem } : {}),
       addresses: a as Partial<Record<EndpointKind, string>>,
-      loadBalancerAnnotations: i?.loadBalancerAnnotations ?? {},
-      ...(i ? { sourceRanges: sourceRangesOf(c.name) } : {}),
+      annotations,
+      ...(i ? { sourceRanges } : {}),
     }))];
   }))) as pulumi.Output<Record<string, ClusterStackValues>>;
   const completed = values.apply((v) => withStackValues(topology, v));
@@ -228,7 +278,7 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
       manifests,
       rendered: rendered.apply((r) => r[cluster.name]),
       secretsBefore,
-      ...(eastWest ? { eastWestService: { loadBalancerIP: eastWest, annotations: i!.loadBalancerAnnotations, loadBalancerSourceRanges: sourceRangesOf(cluster.name).eastWestGateway ?? [] } } : {}),
+      ...(eastWest ? { eastWestService: { loadBalancerIP: eastWest, annotations: i!.annotations.eastWestGateway ?? {}, loadBalancerSourceRanges: sourceRangesOf(cluster.name).eastWestGateway ?? [] } } : {}),
       ...(i ? { dependsOn: i.ready } : {}),
     });
   }
@@ -250,5 +300,5 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
     };
   }
   const kubeconfigs = pulumi.secret(pulumi.all(Object.fromEntries(topology.clusters.map((c) => [c.name, kubeconfigOf(c.name)]))));
-  return { ranges, rules, ...(gcpEnv ? { gcp: gcpEnv } : {}), rootCas, deployments, remoteSecrets, outputs, kubeconfigs };
+  return { ranges, rules, ...(gcpEnv ? { gcp: gcpEnv } : {}), ...(awsEnv ? { aws: awsEnv } : {}), rootCas, deployments, remoteSecrets, outputs, kubeconfigs };
 }

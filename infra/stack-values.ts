@@ -18,8 +18,8 @@ export interface ClusterStackValues {
   readonly rootCaPem?: string;
   /** Reserved addresses by Service. */
   readonly addresses?: Readonly<Partial<Record<EndpointKind, string>>>;
-  /** Annotations a LoadBalancer Service needs to take a reserved address (cloud and scope specific). */
-  readonly loadBalancerAnnotations?: Readonly<Record<string, string>>;
+  /** Per Service kind: the annotations its LoadBalancer Service needs to take the reserved address (cloud and scope specific). */
+  readonly annotations?: Readonly<Partial<Record<EndpointKind, Readonly<Record<string, string>>>>>;
   /**
    * Who may connect to each load balancer: the sources of the matching firewall rule (infra/firewall-rules.ts),
    * so the Service is exactly as open as the nodes behind it. A range the topology gives wins.
@@ -48,9 +48,8 @@ export function withStackValues(topology: Topology, values: Readonly<Record<stri
   const clusters = topology.clusters.map((c): ClusterSpec => {
     const v = values[c.name];
     if (!v) return c;
-    const annotations = v.loadBalancerAnnotations ?? {};
-    const bundleEndpoint = endpoint(c.bundleEndpoint, BUNDLE_ENDPOINT_PORT, v.addresses?.bundleEndpoint, annotations, v.sourceRanges?.bundleEndpoint);
-    const serverEndpoint = endpoint(c.serverEndpoint, SERVER_API_PORT, v.addresses?.serverEndpoint, annotations, v.sourceRanges?.serverEndpoint);
+    const bundleEndpoint = endpoint(c.bundleEndpoint, BUNDLE_ENDPOINT_PORT, v.addresses?.bundleEndpoint, v.annotations?.bundleEndpoint ?? {}, v.sourceRanges?.bundleEndpoint);
+    const serverEndpoint = endpoint(c.serverEndpoint, SERVER_API_PORT, v.addresses?.serverEndpoint, v.annotations?.serverEndpoint ?? {}, v.sourceRanges?.serverEndpoint);
     const eastWestAddress = v.addresses?.eastWestGateway ?? c.istio.eastWestGateway?.address;
     const eastWestRanges = c.istio.eastWestGateway?.loadBalancerSourceRanges ?? v.sourceRanges?.eastWestGateway;
     const eastWestGateway = {

@@ -3,7 +3,8 @@
  * Stack config:
  *   meshfed:topology        path of the topology file, relative to the project directory (default clusters/<stack>.yaml)
  *   meshfed:kubeconfigs     optional secret map cluster name -> kubeconfig: these clusters exist and are only
- *                           deployed into; every other cluster is created (provider gke: GCP network, GKE cluster)
+ *                           deployed into; every other cluster is created (provider gke: GCP network, GKE cluster;
+ *                           provider eks: VPCs peered pairwise, EKS cluster, IAM; all eks clusters or none)
  *   meshfed:apiAccessCidrs  CIDRs that may reach created clusters' API servers (the machine running pulumi)
  *   gcp:project, gcp:region the GCP provider's own settings, when gke clusters are created
  * A topology that does not load fails before any resource is registered, with the loader's lines.
@@ -46,5 +47,5 @@ export const clusters = Object.fromEntries(Object.entries(program.outputs).map((
 }]));
 /** `<cluster>/istio-remote-secret-<peer>` for every discovery pair. */
 export const remoteSecrets = Object.keys(program.remoteSecrets.secrets);
-/** Secret: a kubeconfig per cluster (created clusters use gke-gcloud-auth-plugin). */
+/** Secret: a kubeconfig per cluster (created clusters authenticate with gke-gcloud-auth-plugin or `aws eks get-token`). */
 export const kubeconfigs = program.kubeconfigs;

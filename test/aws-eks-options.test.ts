@@ -19,7 +19,8 @@ clusters:
     trustDomain: w.example.org
     cidr: 10.2.0.0/16
     spire: { datastore: postgres, datastoreSecret: { name: spire-db, key: dsn } }
-    eks: { managedDatastore: { auth: iam, instanceClass: db.r6g.large }, deletionProtection: true }
+    cloud: { deletionProtection: true }
+    eks: { managedDatastore: { auth: iam, instanceClass: db.r6g.large } }
 `;
 
 const recorded = awsMocks('dev');

@@ -1,5 +1,6 @@
 /** The per-cluster `eks` topology keys: load-time rules with exact messages, and their defaults. */
-import { eksOptions, isDevLike } from '../infra/aws/options';
+import { eksOptions } from '../infra/aws/options';
+import { isDevLike } from '../infra/cluster-infra';
 import { problemsOf } from './helpers/synth';
 import { topologyOf } from './helpers/aws-topologies';
 
@@ -54,7 +55,7 @@ describe('eks topology keys', () => {
     cidr: 10.2.0.0/16
     eks: { kms: true }`))).toEqual(['env.yaml:13: clusters[1].eks: applies only to provider eks; g1 is gke']);
     expect(problemsOf(one('    cidr: 10.1.0.0/16\n    eks: { zones: 2 }'))).toEqual([
-      'env.yaml:8: clusters[0].eks.zones: unknown key (allowed here: availabilityZones, natGateways, apiAccessCidrs, accessEntries, kms, managedDatastore, deletionProtection)',
+      'env.yaml:8: clusters[0].eks.zones: unknown key (allowed here: availabilityZones, natGateways, apiAccessCidrs, accessEntries, kms, managedDatastore)',
     ]);
   });
 });

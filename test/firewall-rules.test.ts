@@ -76,3 +76,21 @@ describe('firewallRules (dev)', () => {
     expect(nested.map((r) => [r.name, r.ports, r.sources])).toEqual([['p-nested-server', [8081, 9081], ['10.20.0.0/16', '10.253.0.0/16']]]);
   });
 });
+
+describe('firewallRules across clouds', () => {
+  const mixed = loadTopology(`environment: prod
+clusters:
+  - { name: gke-1, provider: gke, region: us-central1, trustDomain: g.example, cidr: 10.60.0.0/16 }
+  - { name: eks-1, provider: eks, region: us-east-1, trustDomain: e.example, cidr: 10.70.0.0/16 }
+`, '<test>', { baseDir: '/nonexistent' });
+  const rules = firewallRules(mixed, clusterRanges(mixed));
+
+  it('names the other cloud\'s peer for its NAT egress instead of admitting its private range', () => {
+    const gke = rules.filter((r) => r.target === 'gke-1' && r.purpose !== 'webhooks');
+    expect(gke.map((r) => [r.purpose, r.peerEgress])).toEqual([['bundle-endpoint', ['eks-1']], ['eastwest', ['eks-1']]]);
+    for (const r of gke) for (const s of r.sources) expect(s.startsWith('10.70.')).toBe(false);
+    // Google's health checkers only for GKE targets.
+    expect(rules.find((r) => r.name === 'gke-1-eastwest')!.sources).toEqual(['130.211.0.0/22', '35.191.0.0/16']);
+    expect(rules.find((r) => r.name === 'eks-1-eastwest')).toMatchObject({ sources: [], peerEgress: ['gke-1'] });
+  });
+});

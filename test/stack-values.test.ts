@@ -11,7 +11,7 @@ describe('withStackValues', () => {
   const values = placeholderValues({ 'cluster-1': { rootCa: true, addresses: ['bundleEndpoint'] }, 'cluster-2': { rootCa: true, addresses: ['bundleEndpoint'] } });
   // What mesh-program passes for created clusters: each load balancer's sources are its firewall rule's.
   const ranges = { bundleEndpoint: ['10.20.0.0/16'], eastWestGateway: ['10.20.0.0/16', '35.191.0.0/16'] };
-  values['cluster-1'] = { ...values['cluster-1'], loadBalancerAnnotations: { 'networking.gke.io/load-balancer-type': 'Internal' }, sourceRanges: ranges };
+  values['cluster-1'] = { ...values['cluster-1'], annotations: { bundleEndpoint: { 'networking.gke.io/load-balancer-type': 'Internal' } }, sourceRanges: ranges };
   values['cluster-2'] = { ...values['cluster-2'], sourceRanges: { bundleEndpoint: ['10.10.0.0/16'], eastWestGateway: ['10.10.0.0/16'] } };
   const completed = withStackValues(dev, values);
 

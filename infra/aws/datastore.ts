@@ -30,8 +30,11 @@ export interface ManagedDatastoreArgs {
   readonly options: EksOptions & { readonly managedDatastore: NonNullable<EksOptions['managedDatastore']> };
   readonly vpc: Vpc;
   readonly eks: EksCluster;
-  /** Provider of the cluster the Secret goes to. */
-  readonly kubernetesProvider: k8s.Provider;
+  /**
+   * Provider of the cluster the Secret goes to; without one no Secret is created here and the caller
+   * writes `connectionString` itself (the stack does, before the SPIRE server's file, as for Cloud SQL).
+   */
+  readonly kubernetesProvider?: k8s.Provider;
   /** What must exist before the Secret (the spire-server namespace). */
   readonly secretDependsOn?: pulumi.Input<pulumi.Resource>[];
   readonly tags?: Readonly<Record<string, string>>;
@@ -40,7 +43,9 @@ export interface ManagedDatastoreArgs {
 export class ManagedDatastore extends pulumi.ComponentResource {
   readonly instance: aws.rds.Instance;
   readonly securityGroup: aws.ec2.SecurityGroup;
-  readonly secret: k8s.core.v1.Secret;
+  readonly secret?: k8s.core.v1.Secret;
+  /** The SPIRE DataStore connection string (secret). */
+  readonly connectionString: pulumi.Output<string>;
   /** auth iam: the role the SPIRE server's service account assumes (annotate it with this ARN). */
   readonly iamRole?: IrsaRole;
 
@@ -105,12 +110,15 @@ export class ManagedDatastore extends pulumi.ComponentResource {
       connection = pulumi.all([target, version.secretString]).apply(([t, json]) => postgresConnectionString(t, masterUserCredentials(json).password));
     }
 
+    this.connectionString = pulumi.secret(connection);
     const ref = cluster.spire.datastoreSecret;
-    this.secret = new k8s.core.v1.Secret(`${name}-secret`, {
-      metadata: { name: ref.name, namespace: SPIRE_SERVER_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'meshfed' } },
-      type: 'Opaque',
-      stringData: { [ref.key]: pulumi.secret(connection) },
-    }, { parent: this, provider: args.kubernetesProvider, dependsOn: args.secretDependsOn ?? [] });
+    if (args.kubernetesProvider) {
+      this.secret = new k8s.core.v1.Secret(`${name}-secret`, {
+        metadata: { name: ref.name, namespace: SPIRE_SERVER_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'meshfed' } },
+        type: 'Opaque',
+        stringData: { [ref.key]: this.connectionString },
+      }, { parent: this, provider: args.kubernetesProvider, dependsOn: args.secretDependsOn ?? [] });
+    }
 
     this.registerOutputs({ endpoint: this.instance.address });
   }

@@ -19,6 +19,7 @@ import { awsAddressScope, LoadBalancerAddresses, type AddressScope, type Endpoin
 import { accessEntryReaders, ReaderAccess } from './reader-access';
 import { routeTableKeys } from '../../clusters/aws-subnets';
 import { Vpc } from './vpc';
+import type { ClusterInfra } from '../cluster-infra';
 import { VpcPeering } from './vpc-peering';
 
 export interface AwsEnvironmentArgs {
@@ -35,6 +36,11 @@ export interface AwsEnvironmentArgs {
   readonly egressOf?: (peer: ClusterSpec) => readonly pulumi.Input<string>[];
   /** The deploy layer's provider for a cluster; default: one created here from the cluster's kubeconfig. */
   readonly kubernetesProviderOf?: (cluster: string) => k8s.Provider;
+  /**
+   * Who writes a managed datastore's Secret: this component (default) or the caller, from
+   * `datastore.connectionString` (the stack, before the SPIRE server's file, as for Cloud SQL).
+   */
+  readonly datastoreSecret?: 'environment' | 'caller';
   /** What a cluster's datastore Secret waits for (its spire-server namespace). */
   readonly datastoreSecretDependsOn?: (cluster: string) => pulumi.Input<pulumi.Resource>[];
   /** Services of a cluster whose address the stack pins (the wiring's endpointsToReserve()); default none. */
@@ -60,6 +66,20 @@ export interface AwsCluster {
   readonly endpoints: Readonly<Partial<Record<EndpointKind, EndpointAddress>>>;
   /** Deploy nothing into the cluster before these (its node group and EBS CSI add-on). */
   readonly ready: pulumi.Resource[];
+}
+
+/** What the provider-agnostic wiring (infra/mesh-program.ts) takes from an EKS cluster: the same shape as a GKE one's. */
+export function awsClusterInfra(c: AwsCluster): ClusterInfra {
+  const kinds = Object.keys(c.endpoints) as EndpointKind[];
+  return {
+    kubeconfig: c.kubeconfig,
+    apiEndpoint: c.endpoint,
+    addresses: Object.fromEntries(kinds.map((k) => [k, c.endpoints[k]!.address])),
+    addressScope: c.addressScope,
+    annotations: Object.fromEntries(kinds.map((k) => [k, c.endpoints[k]!.annotations])),
+    ready: c.ready,
+    ...(c.datastore ? { datastoreConnectionString: c.datastore.connectionString } : {}),
+  };
 }
 
 export class AwsEnvironment extends pulumi.ComponentResource {
@@ -124,14 +144,14 @@ export class AwsEnvironment extends pulumi.ComponentResource {
       const { options, vpc, eks: cluster } = built[c.name];
       let datastore: ManagedDatastore | undefined;
       if (options.managedDatastore) {
-        const kubernetesProvider = args.kubernetesProviderOf?.(c.name)
+        const kubernetesProvider = args.datastoreSecret === 'caller' ? undefined : args.kubernetesProviderOf?.(c.name)
           ?? new k8s.Provider(`${c.name}-datastore-k8s`, { kubeconfig: cluster.kubeconfig }, { parent: this });
         datastore = new ManagedDatastore(`${c.name}-datastore`, {
           cluster: c,
           options: { ...options, managedDatastore: options.managedDatastore },
           vpc,
           eks: cluster,
-          kubernetesProvider,
+          ...(kubernetesProvider ? { kubernetesProvider } : {}),
           secretDependsOn: args.datastoreSecretDependsOn?.(c.name) ?? [],
           tags,
         }, { parent: this, provider: providers[c.region] });

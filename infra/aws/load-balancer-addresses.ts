@@ -16,9 +16,9 @@ import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, Topology } from '../../clusters/model';
 import { internalNlbAnnotations, subnetName, type ZoneSubnets } from '../../clusters/aws-subnets';
 
-/** The same kinds as the provider-agnostic wiring's EndpointKind (infra/cluster-infra.ts on the gke branch). */
-export type EndpointKind = 'bundleEndpoint' | 'eastWestGateway' | 'serverEndpoint';
-export type AddressScope = 'internal' | 'external';
+import type { AddressScope, EndpointKind } from '../cluster-infra';
+
+export type { AddressScope, EndpointKind };
 
 /** Host offset inside each private subnet per Service, so the three internal NLBs never share an address. */
 export const INTERNAL_HOST_OFFSET: Readonly<Record<EndpointKind, number>> = { bundleEndpoint: 10, eastWestGateway: 11, serverEndpoint: 12 };

@@ -1,6 +1,7 @@
 /** The `eks` settings of one cluster with defaults applied (pure). */
 import type { ClusterSpec } from '../../clusters/model';
 import { defaultZones } from '../../clusters/aws-subnets';
+import { deletionProtection } from '../cluster-infra';
 
 export interface EksOptions {
   readonly availabilityZones: readonly string[];
@@ -14,10 +15,6 @@ export interface EksOptions {
   readonly deletionProtection: boolean;
 }
 
-/** Environments whose clusters are disposable: dev, test, ci, sandbox, local (alone or as a "<name>-..." prefix). */
-export function isDevLike(environment: string): boolean {
-  return /^(dev|test|ci|sandbox|local)(-|$)/.test(environment);
-}
 
 export const DEFAULT_DB_INSTANCE_CLASS = 'db.t4g.medium';
 
@@ -33,6 +30,7 @@ export function eksOptions(cluster: ClusterSpec, environment: string): EksOption
     ...(e.managedDatastore
       ? { managedDatastore: { instanceClass: e.managedDatastore.instanceClass ?? DEFAULT_DB_INSTANCE_CLASS, auth: e.managedDatastore.auth ?? 'password' } }
       : {}),
-    deletionProtection: e.deletionProtection ?? !isDevLike(environment),
+    // The one decision both clouds share: cloud.deletionProtection, default on outside dev-like environments.
+    deletionProtection: deletionProtection({ environment }, cluster),
   };
 }

@@ -44,6 +44,8 @@ export interface GcpEnvironmentArgs {
   readonly project: string;
   /** CIDRs of the machines that run `pulumi up` (master authorized networks). */
   readonly apiAccessCidrs: readonly string[];
+  /** NAT egress addresses of a peer in another cloud (GcpNetworkArgs.egressOf). */
+  readonly egressOf?: (peer: string) => pulumi.Input<pulumi.Input<string>[]>;
 }
 
 export class GcpEnvironment extends pulumi.ComponentResource {
@@ -55,7 +57,7 @@ export class GcpEnvironment extends pulumi.ComponentResource {
     super('meshfed:gcp:Environment', name, {}, opts);
     const { topology } = args;
     const child = { parent: this };
-    this.network = new GcpNetwork(`${name}-net`, { topology, clusters: args.clusters, ranges: args.ranges, rules: args.rules }, child);
+    this.network = new GcpNetwork(`${name}-net`, { topology, clusters: args.clusters, ranges: args.ranges, rules: args.rules, ...(args.egressOf ? { egressOf: args.egressOf } : {}) }, child);
     const created = new Set(args.clusters.map((c) => c.name));
     const regionOf = new Map(args.clusters.map((c) => [c.name, c.region]));
 
@@ -108,7 +110,7 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         apiEndpoint: gke.apiEndpoint,
         addresses,
         addressScope: scope,
-        loadBalancerAnnotations: gkeLoadBalancerAnnotations(scope),
+        annotations: Object.fromEntries(Object.keys(addresses).map((kind) => [kind, pulumi.output(gkeLoadBalancerAnnotations(scope))])),
         ready: [gke.nodePool],
         ...(databases[cluster.name] ? { datastoreConnectionString: databases[cluster.name].connectionString } : {}),
       };

@@ -24,6 +24,11 @@ export interface GcpNetworkArgs {
   readonly ranges: readonly ClusterRanges[];
   /** firewallRules(topology, ranges); rules whose target is not created here are skipped. */
   readonly rules: readonly FirewallRule[];
+  /**
+   * NAT egress addresses (CIDRs) of a peer in another cloud (a rule's peerEgress): the sources its traffic
+   * arrives from. Required when some rule names such a peer.
+   */
+  readonly egressOf?: (peer: string) => pulumi.Input<pulumi.Input<string>[]>;
 }
 
 export class GcpNetwork extends pulumi.ComponentResource {
@@ -76,6 +81,10 @@ export class GcpNetwork extends pulumi.ComponentResource {
     }
     this.natAddresses = natAddresses;
 
+    const egressOf = (peer: string, rule: FirewallRule): pulumi.Output<string[]> => {
+      if (!args.egressOf) throw new Error(`internal: firewall rule ${rule.name} admits ${peer} from another cloud, but GcpNetwork has no egressOf`);
+      return pulumi.output(args.egressOf(peer)) as pulumi.Output<string[]>;
+    };
     const created = new Set(args.clusters.map((c) => c.name));
     const firewalls: Record<string, gcp.compute.Firewall> = {};
     for (const rule of args.rules.filter((r) => created.has(r.target))) {
@@ -84,7 +93,9 @@ export class GcpNetwork extends pulumi.ComponentResource {
         direction: 'INGRESS',
         description: rule.description,
         allows: [{ protocol: 'tcp', ports: rule.ports.map(String) }],
-        sourceRanges: [...rule.sources],
+        sourceRanges: rule.peerEgress.length === 0
+          ? [...rule.sources]
+          : pulumi.all([pulumi.output([...rule.sources]), ...rule.peerEgress.map((peer) => egressOf(peer, rule))]).apply((all) => all.flat()),
         targetTags: [nodeTag(env, rule.target)],
       }, child);
     }

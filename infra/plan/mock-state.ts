@@ -41,6 +41,41 @@ export function mockCloudState(r: MockResource, options: MockStateOptions = {}):
     case 'gcp:serviceaccount/account:Account':
       return { email: `${r.inputs.accountId}@${options.project ?? 'mock-project'}.iam.gserviceaccount.com` };
     default:
+      return awsState(r);
+  }
+}
+
+export const MOCK_ACCOUNT = '123456789012';
+const ACCOUNT = MOCK_ACCOUNT;
+
+/** AWS: ARNs, the EKS endpoint, CA and OIDC issuer, Elastic IPs (TEST-NET-2), the RDS endpoint. */
+function awsState(r: MockResource): Record<string, unknown> | undefined {
+  const i = r.inputs;
+  switch (r.type) {
+    case 'aws:iam/role:Role':
+      return { arn: `arn:aws:iam::${ACCOUNT}:role/${r.name}`, name: r.name };
+    case 'aws:eks/cluster:Cluster':
+      return {
+        endpoint: `https://${i.name}.gr7.eks.amazonaws.com`,
+        certificateAuthority: { data: Buffer.from(PLACEHOLDER_ROOT_PEM).toString('base64') },
+        identities: [{ oidcs: [{ issuer: `https://oidc.eks.amazonaws.com/id/${String(i.name).toUpperCase()}` }] }],
+        vpcConfig: { ...i.vpcConfig, clusterSecurityGroupId: `sg-cluster-${i.name}` },
+      };
+    case 'aws:iam/openIdConnectProvider:OpenIdConnectProvider':
+      return { arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(i.url).replace('https://', '')}` };
+    case 'aws:ec2/eip:Eip':
+      return { publicIp: `198.51.100.${octet(r.name, 'eip')}`, allocationId: `eipalloc-${r.name}` };
+    case 'aws:rds/instance:Instance':
+      return { address: `${r.name}.rds.amazonaws.com`, resourceId: 'db-RESOURCEID', masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:mock:${ACCOUNT}:secret:rds-${r.name}` }] };
+    default:
       return undefined;
   }
+}
+
+/** Provider functions the program calls: the RDS-managed master password read (a stand-in), or undefined. */
+export function mockCloudCall(token: string, inputs: Record<string, any>): Record<string, unknown> | undefined {
+  if (token === 'aws:secretsmanager/getSecretVersion:getSecretVersion' && String(inputs.secretId).includes(':secret:rds-')) {
+    return { arn: inputs.secretId, secretString: JSON.stringify({ username: 'spire', password: 'mock-password' }) };
+  }
+  return undefined;
 }

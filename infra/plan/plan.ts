@@ -7,7 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { discoveryPairs } from '../../constructs/istio-remote-secret';
 import type { Topology } from '../../clusters/model';
 import { deployMesh } from '../mesh-program';
-import { mockCloudState } from './mock-state';
+import { mockCloudCall, mockCloudState } from './mock-state';
 
 export interface PlannedResource {
   readonly type: string;
@@ -63,6 +63,18 @@ export function details(type: string, inputs: Record<string, any>): string[] {
       return [`${inputs.metadata?.namespace}/${inputs.metadata?.name}`, `type=${inputs.type}`];
     case 'tls:index/selfSignedCert:SelfSignedCert':
       return [`subject=${inputs.subject?.commonName}`, `validityHours=${inputs.validityPeriodHours}`, `uses=${list(inputs.allowedUses)}`];
+    case 'aws:ec2/vpc:Vpc':
+      return [`cidr=${inputs.cidrBlock}`];
+    case 'aws:ec2/subnet:Subnet':
+      return [`zone=${inputs.availabilityZone}`, `cidr=${inputs.cidrBlock}`];
+    case 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule':
+      return [`tcp=${inputs.fromPort}`, `from=${inputs.cidrIpv4 ?? inputs.referencedSecurityGroupId ?? '?'}`];
+    case 'aws:eks/cluster:Cluster':
+      return [`version=${inputs.version}`, `publicAccess=${list(inputs.vpcConfig?.publicAccessCidrs ?? ['(AWS default)'])}`, `deletionProtection=${inputs.deletionProtection}`];
+    case 'aws:eks/nodeGroup:NodeGroup':
+      return [`instances=${list(inputs.instanceTypes)}`, `nodes=${inputs.scalingConfig?.minSize}..${inputs.scalingConfig?.maxSize}`];
+    case 'aws:ec2/vpcPeeringConnection:VpcPeeringConnection':
+      return [`peerRegion=${inputs.peerRegion ?? '(same)'}`];
     case 'tls:index/privateKey:PrivateKey':
       return [`algorithm=${inputs.algorithm}/${inputs.ecdsaCurve ?? ''}`];
     default:
@@ -93,7 +105,9 @@ export async function runPlan(topology: Topology, options: PlanOptions = {}): Pr
       return { id: `${args.name}-id`, state };
     },
     call: (args) => {
-      throw new Error(`the program called ${args.token}; the offline plan has no cloud to answer it`);
+      const result = mockCloudCall(args.token, args.inputs);
+      if (!result) throw new Error(`the program called ${args.token}; the offline plan has no cloud to answer it`);
+      return result;
     },
   }, 'meshfed', topology.environment, false);
   const existing = options.existingClusters ?? [];

@@ -4,48 +4,23 @@
  * for what AWS fills in (ARNs, the cluster endpoint, CA, OIDC issuer and security group, EIP addresses).
  */
 import * as pulumi from '@pulumi/pulumi';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ClusterSpec } from '../../clusters/model';
 import type { AwsEnvironment } from '../../infra/aws/environment';
 import { discoveryPairs } from '../../constructs/istio-remote-secret';
 import { stackShape } from '../../infra/stack-values';
 import type { EndpointKind } from '../../infra/aws/load-balancer-addresses';
-import { base64, recordingMocks, type Recorded } from './pulumi-mocks';
+import { MOCK_ACCOUNT, mockCloudState } from '../../infra/plan/mock-state';
+import { recordingMocks, type Recorded } from './pulumi-mocks';
 import { topologyOf } from './aws-topologies';
 
-export const ACCOUNT = '123456789012';
-const CA_PEM = readFileSync(join(__dirname, '..', 'fixtures', 'foo.com.pem'), 'utf8');
+/** The account of the stand-in ARNs (infra/plan/mock-state.ts). */
+export const ACCOUNT = MOCK_ACCOUNT;
 export const DB_PASSWORD = 'p@ss/w:rd';
 export const GKE_EGRESS: Readonly<Record<string, readonly string[]>> = { 'gke-1': ['34.1.1.1/32', '34.1.1.2/32'] };
 
-let eip = 0;
-function liveState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> | undefined {
-  const i = args.inputs;
-  switch (args.type) {
-    case 'aws:iam/role:Role':
-      return { arn: `arn:aws:iam::${ACCOUNT}:role/${args.name}`, name: args.name };
-    case 'aws:eks/cluster:Cluster':
-      return {
-        endpoint: `https://${i.name}.gr7.eks.amazonaws.com`,
-        certificateAuthority: { data: base64(CA_PEM) },
-        identities: [{ oidcs: [{ issuer: `https://oidc.eks.amazonaws.com/id/${i.name.toUpperCase()}` }] }],
-        vpcConfig: { ...i.vpcConfig, clusterSecurityGroupId: `sg-cluster-${i.name}` },
-      };
-    case 'aws:iam/openIdConnectProvider:OpenIdConnectProvider':
-      return { arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(i.url).replace('https://', '')}` };
-    case 'aws:ec2/eip:Eip':
-      eip += 1;
-      return { publicIp: `198.51.100.${eip}`, allocationId: `eipalloc-${args.name}` };
-    case 'aws:rds/instance:Instance':
-      return { address: `${args.name}.rds.amazonaws.com`, resourceId: 'db-RESOURCEID', masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:rds-${args.name}` }] };
-    default:
-      return undefined;
-  }
-}
-
 export function awsMocks(stack: string): Map<string, Recorded> {
-  return recordingMocks(stack, liveState, (call) =>
+  // The AWS stand-in state is the offline plan's (infra/plan/mock-state.ts); the password is one that needs escaping.
+  return recordingMocks(stack, (args) => mockCloudState(args), (call) =>
     call.token === 'aws:secretsmanager/getSecretVersion:getSecretVersion' && String(call.inputs.secretId).includes(':secret:rds-')
       ? { arn: call.inputs.secretId, secretString: JSON.stringify({ username: 'spire', password: DB_PASSWORD }) }
       : undefined);

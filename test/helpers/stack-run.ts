@@ -1,6 +1,6 @@
 /** Runs stacks/index.ts under recording mocks with the clouds' stand-in state (infra/plan/mock-state.ts). */
 import * as pulumi from '@pulumi/pulumi';
-import { mockCloudState, type MockStateOptions } from '../../infra/plan/mock-state';
+import { mockCloudCall, mockCloudState, type MockStateOptions } from '../../infra/plan/mock-state';
 import { base64, recordingMocks, settle, type Recorded } from './pulumi-mocks';
 
 export interface StackRun {
@@ -20,7 +20,7 @@ export function startStack(stackName: string, config: Record<string, string>, se
     if (args.type !== 'kubernetes:core/v1:Secret' || args.inputs.type !== 'kubernetes.io/service-account-token') return undefined;
     const cluster = /::([a-z0-9-]+)-k8s::/.exec(args.provider ?? '')?.[1];
     return { data: { token: base64(`token-of-${cluster}`) } };
-  });
+  }, (call) => mockCloudCall(call.token, call.inputs));
   pulumi.runtime.setAllConfig(config, secretKeys);
   const all = (): Recorded[] => [...recorded.values()];
   return {

@@ -1,0 +1,35 @@
+/** The offline plan of the AWS and mixed example environments: full resource trees, cross-cloud sources. */
+import { runPlanCli } from '../scripts/plan';
+import { Writable } from 'node:stream';
+
+async function planJson(env: string): Promise<any> {
+  let text = '';
+  const stdout = new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } });
+  const stderr = new Writable({ write(_chunk, _enc, done) { done(); } });
+  const code = await runPlanCli({ env, json: true }, { stdout, stderr, cwd: process.cwd() });
+  expect(code).toBe(0);
+  return JSON.parse(text);
+}
+
+const find = (plan: any, cluster: string, name: string): any => plan.groups.find((g: any) => g.cluster === cluster).resources.find((r: any) => r.name === name);
+
+describe('npm run plan (AWS)', () => {
+  it('plans eks: three EKS clusters, pairwise peering, nested SPIRE and remote secrets', async () => {
+    const plan = await planJson('eks');
+    expect(plan.counts['aws:eks/cluster:Cluster']).toBe(3);
+    expect(plan.counts['aws:ec2/vpcPeeringConnection:VpcPeeringConnection']).toBe(3);
+    expect(plan.counts['kubernetes:yaml/v2:ConfigGroup']).toBeGreaterThan(0);
+    expect(find(plan, 'root', 'root-spire-nested-kubeconfigs').details).toEqual(['spire-server/spire-nested-kubeconfigs', 'type=Opaque']);
+    expect(find(plan, 'root', 'root-eks').details).toContain('deletionProtection=true');
+  });
+
+  it('plans mixed: the GKE firewall admits the EKS NAT Elastic IPs, the EKS security group the GKE Cloud NAT address', async () => {
+    const plan = await planJson('mixed');
+    expect(plan.groups.map((g: any) => g.cluster)).toEqual(['gke-hub', 'eks-edge', '(environment)']);
+    const firewall = find(plan, 'gke-hub', 'mixed-net-gke-hub-bundle-endpoint').details;
+    expect(firewall[0]).toBe('tcp=8443');
+    expect(firewall[1]).toMatch(/^from=198\.51\.100\.\d+\/32,198\.51\.100\.\d+\/32,198\.51\.100\.\d+\/32$/);
+    expect(find(plan, 'eks-edge', 'eks-edge-bundle-endpoint-8443-gke-hub-0').details).toEqual(['tcp=8443', expect.stringMatching(/^from=203\.0\.113\.\d+\/32$/)]);
+    expect(find(plan, 'eks-edge', 'eks-edge-35-federation').details).toContain('federation=hub.example.org@https://203.0.113.30:8443+bundle');
+  });
+});

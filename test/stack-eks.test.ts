@@ -1,0 +1,77 @@
+/** Two EKS clusters created and federated in one run of stacks/index.ts (peered VPCs, internal NLBs). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolve, settleRemoteSecrets, startStack } from './helpers/stack-run';
+
+const fixture = (f: string) => readFileSync(join(__dirname, 'fixtures', f), 'utf8');
+const PEM: Record<string, string> = { 'east.example': fixture('foo.com.pem'), 'west.example': fixture('bar.com.pem') };
+const CLUSTERS = ['east', 'west'] as const;
+const TD = { east: 'east.example', west: 'west.example' } as const;
+const run = startStack('prod', { 'meshfed:topology': join(__dirname, 'fixtures', 'topologies', 'eks2.yaml') }, [], { rootPems: PEM });
+const objs = (group: string): any[] => run.named(group).inputs.objs;
+const x5c = (pem: string) => pem.replace(/-----[A-Z ]+-----|\s/g, '');
+const MESH_PORTS = [8081, 8443, 15021, 15443];
+
+beforeAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  run.stack = require('../stacks/index');
+  await settleRemoteSecrets(run, 2);
+});
+
+describe('2-EKS stack (prod)', () => {
+  it('needs no GCP settings and creates both EKS clusters with deletion protection', () => {
+    expect(run.ofType('aws:eks/cluster:Cluster').map((c) => c.name).sort()).toEqual(['east-eks', 'west-eks']);
+    for (const c of run.ofType('aws:eks/cluster:Cluster')) expect(c.inputs.deletionProtection).toBe(true);
+    expect(run.ofType('gcp:compute/network:Network')).toHaveLength(0);
+  });
+
+  it('gives each cluster one ClusterFederatedTrustDomain per peer, at the peer\'s pinned internal NLB address with its generated root', () => {
+    const bundle = (c: string) => objs(`${c}-35-federation`).find((o) => o.kind === 'Service' && o.metadata.name === 'spire-server-bundle-endpoint');
+    for (const cluster of CLUSTERS) {
+      const peer = CLUSTERS.find((p) => p !== cluster)!;
+      const cftds = objs(`${cluster}-35-federation`).filter((o) => o.kind === 'ClusterFederatedTrustDomain');
+      expect(cftds.map((o) => [o.spec.trustDomain, o.spec.bundleEndpointURL, JSON.parse(o.spec.trustDomainBundle).keys[0].x5c[0]])).toEqual(
+        [[TD[peer], `https://${bundle(peer).spec.loadBalancerIP}:8443`, x5c(PEM[TD[peer]])]],
+      );
+      // The bundle endpoint's Service carries its own NLB annotations (AWS Load Balancer Controller), resolved with the address.
+      const annotations = bundle(cluster).metadata.annotations;
+      expect(annotations['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internal');
+      expect(annotations['service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses'].split(',')[0]).toBe(bundle(cluster).spec.loadBalancerIP);
+    }
+    expect(bundle('east').spec.loadBalancerIP).toBe('10.1.0.10');
+  });
+
+  it('pins the east-west gateway to its own private addresses, with its own annotations', () => {
+    const values = run.named('east-istio-istio-eastwestgateway').inputs.values.service;
+    expect(values.loadBalancerIP).toBe('10.1.0.11');
+    expect(values.annotations['service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses'].split(',')[0]).toBe('10.1.0.11');
+    expect(values.annotations['service.beta.kubernetes.io/aws-load-balancer-type']).toBe('external');
+  });
+
+  it('creates one remote secret per ordered pair and deploys each cluster once, after its node group', () => {
+    const secrets = run.all().filter((r) => r.type === 'kubernetes:core/v1:Secret' && r.name.startsWith('remote-secrets-')).map((r) => [r.name, r.provider]).sort();
+    expect(secrets).toEqual([['remote-secrets-east-istio-remote-secret-west', 'east-k8s'], ['remote-secrets-west-istio-remote-secret-east', 'west-k8s']]);
+    for (const c of CLUSTERS) {
+      expect(run.ofType('pulumi:providers:kubernetes').filter((p) => p.name === `${c}-k8s`)).toHaveLength(1);
+      expect(run.ofType('kubernetes:helm.sh/v3:Release').filter((r) => r.name === `${c}-istio-istiod`)).toHaveLength(1);
+      expect(run.named(`${c}-k8s`).dependsOn).toEqual(expect.arrayContaining([`${c}-nodes`]));
+    }
+  });
+
+  it('never opens a mesh port to 0.0.0.0/0', () => {
+    const rules = run.ofType('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').filter((r) => MESH_PORTS.includes(r.inputs.fromPort));
+    expect(rules.length).toBeGreaterThan(0);
+    for (const r of rules) expect(r.inputs.cidrIpv4).not.toBe('0.0.0.0/0');
+  });
+
+  it('exports each cluster like a GKE one, kubeconfigs secret', async () => {
+    const east = await resolve(run.stack.clusters.east);
+    expect(east).toMatchObject({ trustDomain: 'east.example', apiEndpoint: 'https://prod-east.gr7.eks.amazonaws.com', eastWestAddress: '10.1.0.11', bundleEndpointUrl: 'https://10.1.0.10:8443' });
+    await expect(pulumiIsSecret(run.stack.kubeconfigs)).resolves.toBe(true);
+    const kubeconfigs = await resolve<Record<string, string>>(run.stack.kubeconfigs);
+    expect(kubeconfigs.west).toContain('get-token');
+  });
+});
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pulumiIsSecret = (o: unknown): Promise<boolean> => (require('@pulumi/pulumi') as typeof import('@pulumi/pulumi')).isSecret(o as any);
