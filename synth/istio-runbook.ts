@@ -169,6 +169,8 @@ export function environmentRunbook(topology: Topology, relations: TrustRelations
       'A cluster that discovers no other cluster answers only from its own workloads.', '');
   }
   section('Order');
-  lines.push('Install every cluster with section 1 of its RUNBOOK.md, then create the remote secrets of each (they read the peer\'s API through its istio reader account).', '');
+  lines.push(pairs > 0
+    ? 'Install every cluster with section 1 of its RUNBOOK.md, then create the remote secrets each one lists (they read the peer\'s API through its istio reader account).'
+    : 'Install every cluster with section 1 of its RUNBOOK.md; there are no remote secrets to create yet.', '');
   return `${lines.join('\n')}\n`;
 }
