@@ -15,6 +15,9 @@ import { PATHS, SPIRE_AGENT, SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_
 import { PREREQUISITES } from '../constructs/versions';
 import { CHART_FILES } from './cluster-manifests';
 import { CLIENT_SIDE_FILES } from './istio-charts';
+
+/** Up to this many clusters synth writes topology.svg (see synthesize.ts withTopologyPicture); defined here, where the environment RUNBOOK names the files. */
+export const PICTURE_SVG_MAX_CLUSTERS = 12;
 import { helloworldVersionsFor, SAMPLES_CHART_FILES } from './samples-chart';
 
 /** What the runbook needs to know of one synthesized cluster. */
@@ -147,7 +150,7 @@ export function environmentRunbook(topology: Topology, relations: TrustRelations
   const count = topology.clusters.length;
   lines.push(`# The ${topology.environment} mesh (mesh ID ${topology.meshId})`, '');
   lines.push('Written by meshfed synth for the whole environment. Each cluster directory holds its own RUNBOOK.md (run its commands',
-    'from that directory) and NOTES.md (steps synth could not do). `topology.svg` and `topology.mmd` (Mermaid) picture the mesh.', '');
+    `from that directory) and NOTES.md (steps synth could not do). ${count <= PICTURE_SVG_MAX_CLUSTERS ? '`topology.svg` and `topology.mmd` (Mermaid) picture' : '`topology.mmd` (Mermaid source; no SVG is laid out above ' + PICTURE_SVG_MAX_CLUSTERS + ' clusters) pictures'} the mesh.`, '');
   section('Clusters');
   for (const c of topology.clusters) {
     const role = c.nestedUnder !== undefined ? `nested under ${c.nestedUnder}` : 'root';
