@@ -4,7 +4,7 @@
  * the rendered trust relations. Used by synth and the Istio model so both renderings agree.
  */
 import type { TrustRelations } from './federation';
-import { federatedTrustDomains, nestedChildren, type ClusterSpec, type Topology } from './model';
+import { nestedChildren, topologyIndex, type ClusterSpec, type Topology } from './model';
 
 export interface LoadBalancerExposure {
   /** Clusters that dial this load balancer, in topology order. */
@@ -41,7 +41,7 @@ export function eastWestExposure(cluster: ClusterSpec, relations: TrustRelations
 
 /** A root's SPIRE bundle endpoint: fetched by the SPIRE servers of every federated trust domain's clusters. */
 export function bundleEndpointExposure(topology: Topology, cluster: ClusterSpec): LoadBalancerExposure {
-  const consumers = topology.clusters.filter((c) => c.trustDomain !== cluster.trustDomain && federatedTrustDomains(topology, c.name).includes(cluster.trustDomain));
+  const consumers = (topologyIndex(topology).federatingWith.get(cluster.trustDomain) ?? []).filter((c) => c.trustDomain !== cluster.trustDomain);
   return exposure(cluster, consumers, cluster.bundleEndpoint);
 }
 

@@ -3,7 +3,7 @@
  * endpoint URL (when its address is known) and the root certificate (when supplied). Pure.
  */
 import { hostPort } from './host';
-import { federatedTrustDomains, findCluster, rootClusters, type ClusterSpec, type Topology } from './model';
+import { federatedTrustDomains, findCluster, rootClusters, topologyIndex, type ClusterSpec, type Topology } from './model';
 
 export const SPIRE_SERVER_PATH = '/spire/server';
 
@@ -23,13 +23,13 @@ export interface FederationPeer {
 
 /** The peers of `clusterName`'s trust domain, sorted by trust domain. Nested clusters get their root's peers. */
 export function federationPeers(topology: Topology, clusterName: string): FederationPeer[] {
-  const roots = rootClusters(topology);
+  const index = topologyIndex(topology);
   return federatedTrustDomains(topology, clusterName).map((td) => {
-    const root = roots.find((r) => r.trustDomain === td)!;
+    const root = index.rootByTrustDomain.get(td)!;
     return {
       trustDomain: td,
       rootCluster: root.name,
-      rootIndex: topology.clusters.indexOf(root),
+      rootIndex: index.positions.get(root.name)!,
       ...(root.bundleEndpoint?.address !== undefined
         ? { bundleEndpointUrl: `https://${hostPort(root.bundleEndpoint.address, root.bundleEndpoint.port)}` }
         : {}),
@@ -72,6 +72,8 @@ export interface TrustRelations {
   readonly discoveryPairs: readonly DiscoveryPair[];
   /** Clusters that discover `peer` (their istiods route to its east-west gateway), in topology order. */
   discoverersOf(peer: string): readonly ClusterSpec[];
+  /** Clusters whose endpoints `cluster` discovers (its remote secrets), in topology order. */
+  discoveredBy(cluster: string): readonly ClusterSpec[];
 }
 
 /** Whether a federation peer's trust is rendered: its bundle endpoint URL and bootstrap root are known. */
@@ -79,8 +81,22 @@ export function isRenderedPeer(peer: FederationPeer): boolean {
   return peer.bundleEndpointUrl !== undefined && peer.rootPem !== undefined;
 }
 
-/** The rendered trust relations of a topology, computed once (one federationPeers call per root cluster). */
+/** Builds a topology's trust relations; an object so a test can count builds (jest.spyOn(trustRelationsBuilder, 'build')). */
+export const trustRelationsBuilder = { build: buildTrustRelations };
+
+const relationsCache = new WeakMap<Topology, { clusters: Topology['clusters']; federation: Topology['federation']; relations: TrustRelations }>();
+
+/** The rendered trust relations of a topology: built once per topology object (see buildTrustRelations), then reused. */
 export function trustRelations(topology: Topology): TrustRelations {
+  const cached = relationsCache.get(topology);
+  if (cached && cached.clusters === topology.clusters && cached.federation === topology.federation) return cached.relations;
+  const relations = trustRelationsBuilder.build(topology);
+  relationsCache.set(topology, { clusters: topology.clusters, federation: topology.federation, relations });
+  return relations;
+}
+
+/** The rendered trust relations of a topology, computed in one pass (one federationPeers call per root cluster). */
+function buildTrustRelations(topology: Topology): TrustRelations {
   const byName = new Map(topology.clusters.map((c) => [c.name, c]));
   // Federation is per trust domain, and a nested cluster has its root's peers: compute per root only.
   const renderedByRoot = new Map<string, ReadonlySet<string>>();
@@ -97,11 +113,13 @@ export function trustRelations(topology: Topology): TrustRelations {
     a.trustDomain === b.trustDomain || (rendered(a).has(b.trustDomain) && rendered(b).has(a.trustDomain));
   const pairs: DiscoveryPair[] = [];
   const discoverers = new Map<string, ClusterSpec[]>(topology.clusters.map((c) => [c.name, []]));
+  const discovered = new Map<string, ClusterSpec[]>(topology.clusters.map((c) => [c.name, []]));
   for (const a of topology.clusters) {
     for (const b of topology.clusters) {
       if (a.name !== b.name && mutual(a, b)) {
         pairs.push({ cluster: a.name, peer: b.name });
         discoverers.get(b.name)!.push(a);
+        discovered.get(a.name)!.push(b);
       }
     }
   }
@@ -110,5 +128,6 @@ export function trustRelations(topology: Topology): TrustRelations {
     authenticates: (a, b) => mutual(cluster(a), cluster(b)),
     discoveryPairs: pairs,
     discoverersOf: (peer) => discoverers.get(cluster(peer).name)!,
+    discoveredBy: (name) => discovered.get(cluster(name).name)!,
   };
 }

@@ -163,20 +163,94 @@ function resolveLegacyRegistrar(c: ClusterParsed): LegacyRegistrarSpec {
   };
 }
 
+/**
+ * Every relation between a topology's clusters (lookup by name, roots, nesting children, federated peer
+ * trust domains, clusters per trust domain), built ONCE per topology object and then answered by index:
+ * synth asks these per cluster and per peer, so recomputing them made a 100-cluster synth grow like N^3.
+ * A topology is immutable after loading; the cache is still dropped if its clusters or federation are replaced.
+ */
+export interface TopologyIndex {
+  readonly byName: ReadonlyMap<string, ClusterSpec>;
+  readonly positions: ReadonlyMap<string, number>;
+  readonly roots: readonly ClusterSpec[];
+  readonly rootByTrustDomain: ReadonlyMap<string, ClusterSpec>;
+  readonly children: ReadonlyMap<string, readonly ClusterSpec[]>;
+  /** Clusters of each trust domain, in file order. */
+  readonly clustersOf: ReadonlyMap<string, readonly ClusterSpec[]>;
+  /** Peer trust domains (sorted) by root cluster name. */
+  readonly peerDomains: ReadonlyMap<string, readonly string[]>;
+  /** Clusters (file order) whose workloads federate with each trust domain. */
+  readonly federatingWith: ReadonlyMap<string, readonly ClusterSpec[]>;
+}
+
+/** Builds a topology's index; an object so a test can count builds (jest.spyOn(topologyIndexing, 'build')). */
+export const topologyIndexing = {
+  build(topology: Topology): TopologyIndex {
+    const byName = new Map(topology.clusters.map((c) => [c.name, c]));
+    const positions = new Map(topology.clusters.map((c, i) => [c.name, i]));
+    const roots = topology.clusters.filter((c) => c.nestedUnder === undefined);
+    const rootByTrustDomain = new Map<string, ClusterSpec>();
+    for (const r of roots) if (!rootByTrustDomain.has(r.trustDomain)) rootByTrustDomain.set(r.trustDomain, r);
+    const children = new Map<string, ClusterSpec[]>(topology.clusters.map((c) => [c.name, []]));
+    const clustersOf = new Map<string, ClusterSpec[]>();
+    for (const c of topology.clusters) {
+      if (c.nestedUnder !== undefined) children.get(c.nestedUnder)?.push(c);
+      const same = clustersOf.get(c.trustDomain) ?? [];
+      same.push(c);
+      clustersOf.set(c.trustDomain, same);
+    }
+    const peerRoots = new Map<string, Set<string>>(roots.map((r) => [r.name, new Set<string>()]));
+    const fed = topology.federation;
+    if (fed === 'full-mesh') {
+      for (const a of roots) for (const b of roots) if (a.name !== b.name) peerRoots.get(a.name)!.add(b.name);
+    } else if (fed !== 'none') {
+      for (const [a, b] of fed) {
+        peerRoots.get(a)?.add(b);
+        peerRoots.get(b)?.add(a);
+      }
+    }
+    const peerDomains = new Map<string, string[]>();
+    for (const r of roots) {
+      const domains = [...peerRoots.get(r.name)!].map((n) => byName.get(n)!.trustDomain).filter((td) => td !== r.trustDomain);
+      peerDomains.set(r.name, [...new Set(domains)].sort());
+    }
+    const federatingWith = new Map<string, ClusterSpec[]>();
+    for (const c of topology.clusters) {
+      for (const td of peerDomains.get(c.root) ?? []) {
+        const list = federatingWith.get(td) ?? [];
+        list.push(c);
+        federatingWith.set(td, list);
+      }
+    }
+    return { byName, positions, roots, rootByTrustDomain, children, clustersOf, peerDomains, federatingWith };
+  },
+};
+
+const indexes = new WeakMap<Topology, { clusters: Topology['clusters']; federation: FederationSpec; index: TopologyIndex }>();
+
+/** The topology's index, built on first use and reused for the same topology object. */
+export function topologyIndex(topology: Topology): TopologyIndex {
+  const cached = indexes.get(topology);
+  if (cached && cached.clusters === topology.clusters && cached.federation === topology.federation) return cached.index;
+  const index = topologyIndexing.build(topology);
+  indexes.set(topology, { clusters: topology.clusters, federation: topology.federation, index });
+  return index;
+}
+
 export function findCluster(topology: Topology, name: string): ClusterSpec {
-  const cluster = topology.clusters.find((c) => c.name === name);
+  const cluster = topologyIndex(topology).byName.get(name);
   if (!cluster) throw new Error(`internal: no cluster named ${name} in environment ${topology.environment}`);
   return cluster;
 }
 
 /** Root clusters (one per trust domain), in file order. */
 export function rootClusters(topology: Topology): ClusterSpec[] {
-  return topology.clusters.filter((c) => c.nestedUnder === undefined);
+  return [...topologyIndex(topology).roots];
 }
 
 /** Clusters nested directly under `parent`, in file order. */
 export function nestedChildren(topology: Topology, parent: string): ClusterSpec[] {
-  return topology.clusters.filter((c) => c.nestedUnder === parent);
+  return [...(topologyIndex(topology).children.get(parent) ?? [])];
 }
 
 /**
@@ -185,17 +259,5 @@ export function nestedChildren(topology: Topology, parent: string): ClusterSpec[
  */
 export function federatedTrustDomains(topology: Topology, clusterName: string): string[] {
   const cluster = findCluster(topology, clusterName);
-  const own = cluster.trustDomain;
-  const peerRoots = new Set<string>();
-  const fed = topology.federation;
-  if (fed === 'full-mesh') {
-    for (const root of rootClusters(topology)) if (root.name !== cluster.root) peerRoots.add(root.name);
-  } else if (fed !== 'none') {
-    for (const [a, b] of fed) {
-      if (a === cluster.root) peerRoots.add(b);
-      if (b === cluster.root) peerRoots.add(a);
-    }
-  }
-  const domains = [...peerRoots].map((name) => findCluster(topology, name).trustDomain).filter((td) => td !== own);
-  return [...new Set(domains)].sort();
+  return [...topologyIndex(topology).peerDomains.get(cluster.root)!];
 }

@@ -35,19 +35,44 @@ export interface SpiffeBundleOptions {
 
 /** A SPIFFE bundle holding the X.509 CA certificate(s) in `pem`; throws PropsError when one is not a CA certificate. */
 export function spiffeBundle(where: string, pem: string, options: SpiffeBundleOptions = {}): SpiffeBundle {
+  const keys = bundleKeys(pem);
+  if (typeof keys === 'string') throw new PropsError(`${where}: ${keys}`);
+  return { keys, spiffe_sequence: options.sequence ?? 1, spiffe_refresh_hint: options.refreshHintSeconds ?? 300 };
+}
+
+/**
+ * Keys per PEM text: a root is parsed once however many peers federate with it (at 100 clusters a root
+ * is in 99 relationships, and parsing X.509 dominated synthesis). A string is the reason it is refused.
+ */
+const keysByPem = new Map<string, readonly SpiffeBundleKey[] | string>();
+
+/** Builds the keys of `pem`; an object so a test can count parses (jest.spyOn(bundleKeyParsing, 'parse')). */
+export const bundleKeyParsing = { parse: parseBundleKeys };
+
+function bundleKeys(pem: string): readonly SpiffeBundleKey[] | string {
+  let keys = keysByPem.get(pem);
+  if (keys === undefined) {
+    keys = bundleKeyParsing.parse(pem);
+    keysByPem.set(pem, keys);
+  }
+  return keys;
+}
+
+function parseBundleKeys(pem: string): readonly SpiffeBundleKey[] | string {
   let certs;
   try {
     certs = parseCaCertificates(pem);
   } catch (err) {
-    throw new PropsError(`${where}: the root certificate ${(err as Error).message}`);
+    return `the root certificate ${(err as Error).message}`;
   }
-  const keys = certs.map((cert): SpiffeBundleKey => {
+  const keys: SpiffeBundleKey[] = [];
+  for (const cert of certs) {
     const jwk = cert.publicKey.export({ format: 'jwk' });
-    if (jwk.kty === 'EC') return { use: 'x509-svid', kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y, x5c: [cert.raw.toString('base64')] };
-    if (jwk.kty === 'RSA') return { use: 'x509-svid', kty: 'RSA', n: jwk.n, e: jwk.e, x5c: [cert.raw.toString('base64')] };
-    throw new PropsError(`${where}: the root certificate's key type ${String(jwk.kty)} is not supported by SPIFFE bundles (EC or RSA)`);
-  });
-  return { keys, spiffe_sequence: options.sequence ?? 1, spiffe_refresh_hint: options.refreshHintSeconds ?? 300 };
+    if (jwk.kty === 'EC') keys.push({ use: 'x509-svid', kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y, x5c: [cert.raw.toString('base64')] });
+    else if (jwk.kty === 'RSA') keys.push({ use: 'x509-svid', kty: 'RSA', n: jwk.n, e: jwk.e, x5c: [cert.raw.toString('base64')] });
+    else return `the root certificate's key type ${String(jwk.kty)} is not supported by SPIFFE bundles (EC or RSA)`;
+  }
+  return Object.freeze(keys);
 }
 
 /** Stable JSON text of a bundle (what trustDomainBundle and `bundle set` take). */

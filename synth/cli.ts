@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { loadTopologyFile, TopologyError, topologyJsonSchema, type Topology } from '../clusters';
 import { PropsError } from '../constructs/props-error';
 import { checkOutput, OutputError } from './output-dir';
-import { outputPlan, renderTopology, writeSynthResult, type SynthResult } from './synthesize';
+import { outputPlan, renderTopology, withTopologyPicture, writeSynthResult, type SynthResult } from './synthesize';
 
 export interface SynthOptions {
   readonly topology?: string;
@@ -30,7 +30,7 @@ export interface Io {
 }
 
 /** Exit codes: 0 success, 2 invalid input or refused output (nothing written), 1 internal error. */
-export function runSynth(options: SynthOptions, io: Io): number {
+export async function runSynth(options: SynthOptions, io: Io): Promise<number> {
   const fail = (message: string): number => {
     io.stderr.write(`meshfed synth: ${message}\n`);
     return 2;
@@ -51,7 +51,9 @@ export function runSynth(options: SynthOptions, io: Io): number {
   const userCwd = io.userCwd ?? io.cwd;
   try {
     const outDir = (t: Topology): string => (options.out !== undefined ? resolve(userCwd, options.out) : join(io.cwd, 'dist', t.environment));
-    const results: SynthResult[] = topologies.map(({ topology }) => renderTopology(topology, outDir(topology)));
+    const results: SynthResult[] = [];
+    // The picture is laid out asynchronously (elkjs); one topology at a time keeps the output order fixed.
+    for (const { topology } of topologies) results.push(await withTopologyPicture(renderTopology(topology, outDir(topology)), topology));
     for (const result of results) checkOutput(outputPlan(result));
     for (const result of results) {
       const removed = writeSynthResult(result);

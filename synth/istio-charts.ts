@@ -10,7 +10,7 @@ import { CrossNetworkGateway } from '../constructs/istio-cross-network-gateway';
 import { EASTWEST_GATEWAY, istioModel, type IstioModel } from '../constructs/istio-model';
 import { IstioOperatorManifest } from '../constructs/istio-operator';
 import { IstioReader, ISTIO_READER_SERVICE_ACCOUNT } from '../constructs/istio-reader';
-import { discoveryPairs, remoteSecretName } from '../constructs/istio-remote-secret';
+import { remoteSecretName } from '../constructs/istio-remote-secret';
 import { StrictMtls } from '../constructs/istio-strict-mtls';
 import type { SynthNote } from './cluster-manifests';
 import { exposureNotes } from './load-balancer-exposure';
@@ -54,7 +54,7 @@ export function addIstioCharts(input: IstioChartsInput): void {
   new StrictMtls(mesh, 'StrictMtls');
   new IstioReader(mesh, 'Reader', { readConfigMaps: model.acceptance === 'caCertificates' });
 
-  const peers = discoveryPairs(topology, relations).filter((p) => p.cluster === cluster.name).map((p) => p.peer);
+  const peers = relations.discoveredBy(cluster.name).map((p) => p.name);
   if (peers.length > 0) {
     const commands = peers.map((peer) => `\`istioctl create-remote-secret --context=${peer} --name=${peer} --service-account=${ISTIO_READER_SERVICE_ACCOUNT} --create-service-account=false | kubectl apply --context=${cluster.name} -f -\``);
     notes.push({

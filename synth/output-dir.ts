@@ -17,6 +17,35 @@ export interface OutputPlan {
   readonly environment: string;
   readonly outDir: string;
   readonly clusters: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Environment-level files written directly in outDir (file name -> text). @default - none */
+  readonly files?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Marks the environment-level files meshfed wrote in an output directory: it names the environment and
+ * the files, and only a file it lists (or a file that does not exist yet) is ever replaced.
+ */
+export const ENVIRONMENT_MARKER = '.meshfed-environment';
+
+export function environmentMarkerText(environment: string, files: readonly string[]): string {
+  return [
+    `Written by meshfed synth: environment ${environment}, files: ${files.join(' ')}`,
+    'meshfed replaces the files listed above on every synth; keep no edits in them.',
+    `Without this file meshfed refuses to replace files of those names.`,
+    '',
+  ].join('\n');
+}
+
+/** The environment and the files an output directory's environment marker lists, or undefined. */
+function readEnvironmentMarker(outDir: string): { environment: string; files: string[] } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(outDir, ENVIRONMENT_MARKER), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const match = /^Written by meshfed synth: environment (\S+), files: (.*)$/m.exec(text);
+  return match ? { environment: match[1], files: match[2].split(' ').filter((f) => f !== '') } : undefined;
 }
 
 /** The output cannot be written without destroying something meshfed does not own (exit code 2). */
@@ -80,6 +109,29 @@ export function checkOutput(plan: OutputPlan): void {
       throw new OutputError(`${dir}: exists, is not empty and was not written by meshfed (no ${OUTPUT_MARKER}); meshfed replaces only directories it wrote or empty ones (move it away or choose another --out)`);
     }
   }
+  checkEnvironmentFiles(plan, outDir);
+}
+
+/** Throws OutputError unless every environment-level file is absent or one meshfed wrote for this environment. */
+function checkEnvironmentFiles(plan: OutputPlan, outDir: string): void {
+  const files = [...(plan.files?.keys() ?? [])];
+  if (files.length === 0) return;
+  const marker = readEnvironmentMarker(outDir);
+  const markerStat = statOrUndefined(join(outDir, ENVIRONMENT_MARKER));
+  if (markerStat !== undefined && (!markerStat.isFile() || marker === undefined)) {
+    throw new OutputError(`${join(outDir, ENVIRONMENT_MARKER)}: exists and is not a marker meshfed wrote (move it away or choose another --out)`);
+  }
+  if (marker !== undefined && marker.environment !== plan.environment) {
+    throw new OutputError(`${outDir}: holds the environment files of ${marker.environment} (${ENVIRONMENT_MARKER}); environment ${plan.environment} needs its own --out`);
+  }
+  for (const name of files) {
+    const path = join(outDir, name);
+    const stat = statOrUndefined(path);
+    if (stat === undefined) continue;
+    if (!stat.isFile() || stat.isSymbolicLink() || !(marker?.files.includes(name) ?? false)) {
+      throw new OutputError(`${path}: exists and was not written by meshfed (not listed in ${ENVIRONMENT_MARKER}); meshfed replaces only files it wrote (move it away or choose another --out)`);
+    }
+  }
 }
 
 /** Directories of `outDir` that meshfed wrote for `environment` and that the plan no longer has. */
@@ -123,8 +175,33 @@ export function writeOutput(plan: OutputPlan): string[] {
       renameSync(join(staging, 'new', cluster), target);
     }
     for (const name of stale) renameSync(join(outDir, name), join(old, name));
+    writeEnvironmentFiles(plan, outDir, staging);
     return stale.map((name) => join(outDir, name));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * Environment-level files: the marker first (it lists the old and new files, every one of which checkOutput
+ * found absent or meshfed's), then each file renamed into place from staging, so none is ever half written.
+ * Files the previous synth listed and this one does not write are removed.
+ */
+function writeEnvironmentFiles(plan: OutputPlan, outDir: string, staging: string): void {
+  const files = plan.files ?? new Map<string, string>();
+  const previous = readEnvironmentMarker(outDir);
+  if (files.size === 0) return;
+  const names = [...files.keys()].sort();
+  const gone = (previous?.environment === plan.environment ? previous.files : []).filter((f) => !files.has(f));
+  const put = (name: string, text: string) => {
+    writeFileSync(join(staging, name), text);
+    renameSync(join(staging, name), join(outDir, name));
+  };
+  put(ENVIRONMENT_MARKER, environmentMarkerText(plan.environment, [...new Set([...names, ...gone])].sort()));
+  for (const name of names) put(name, files.get(name)!);
+  for (const name of gone) {
+    const stat = statOrUndefined(join(outDir, name));
+    if (stat?.isFile() === true) rmSync(join(outDir, name));
+  }
+  put(ENVIRONMENT_MARKER, environmentMarkerText(plan.environment, names));
 }

@@ -27,7 +27,7 @@ export function userCwd(env: NodeJS.ProcessEnv, cwd: string): string {
 }
 
 /** Runs the CLI with `args` (without node and script); returns the exit code. */
-export function runCli(args: readonly string[], io: Io): number {
+export async function runCli(args: readonly string[], io: Io): Promise<number> {
   let code = 0;
   // One error format for every command: `meshfed[ <command>]: <message>`, as runSynth writes its own.
   const output = (name: string) => ({
@@ -54,8 +54,8 @@ export function runCli(args: readonly string[], io: Io): number {
       .allowExcessArguments(false)
       .configureOutput(output('meshfed synth'))
       .exitOverride()
-      .action((options: SynthOptions) => {
-        code = runSynth(options, io);
+      .action(async (options: SynthOptions) => {
+        code = await runSynth(options, io);
       }),
   );
 
@@ -73,7 +73,7 @@ export function runCli(args: readonly string[], io: Io): number {
   );
 
   try {
-    program.parse(args, { from: 'user' });
+    await program.parseAsync(args, { from: 'user' });
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
     // Commander already printed its message; help and version are successes, everything else a usage error.

@@ -5,7 +5,7 @@
  * helloworld Service (Istio routes a name only to clusters that define it) and sleep.
  */
 import type { Chart } from 'cdk8s';
-import type { ClusterSpec, Topology } from '../clusters/model';
+import { topologyIndex, type ClusterSpec, type Topology } from '../clusters/model';
 import { HELLOWORLD_VERSIONS, HelloworldSample, SleepSample, type HelloworldVersion } from '../constructs/istio-samples';
 
 export const SAMPLES_CHART_FILES = {
@@ -14,8 +14,7 @@ export const SAMPLES_CHART_FILES = {
 
 /** The helloworld versions that run in `cluster`: v1 in the first cluster, v2 in the second, none elsewhere. */
 export function helloworldVersionsFor(topology: Topology, cluster: ClusterSpec): HelloworldVersion[] {
-  const index = topology.clusters.findIndex((c) => c.name === cluster.name);
-  const version = HELLOWORLD_VERSIONS[index];
+  const version = HELLOWORLD_VERSIONS[topologyIndex(topology).positions.get(cluster.name) ?? -1];
   return version === undefined ? [] : [version];
 }
 

@@ -5,7 +5,9 @@ import { trustRelations, type TrustRelations } from '../clusters/federation';
 import { nestedChildren, type Topology } from '../clusters/model';
 import { buildClusterManifests, type SynthNote } from './cluster-manifests';
 import { CHART_FILE_HEADERS } from './istio-charts';
-import { istioRunbook } from './istio-runbook';
+import { clusterRunbook, environmentRunbook, PICTURE_SVG_MAX_CLUSTERS } from './istio-runbook';
+import { renderMermaid } from './picture/mermaid';
+import { pictureModel, renderTopologyPicture } from './topology-picture';
 import { writeOutput, type OutputPlan } from './output-dir';
 
 export interface ClusterOutput {
@@ -24,6 +26,8 @@ export interface SynthResult {
   readonly notes: readonly SynthNote[];
   /** The rendered trust relations the files were built from (the Pulumi stack's remote secrets follow them). */
   readonly relations: TrustRelations;
+  /** Files about the whole environment, written once next to the cluster directories (file name -> text). */
+  readonly environmentFiles: ReadonlyMap<string, string>;
 }
 
 /**
@@ -45,10 +49,31 @@ export function renderTopology(topology: Topology, outDir: string): SynthResult 
     }
     return { cluster: cluster.name, dir: join(outDir, cluster.name), files, objectCount };
   });
-  // One runbook for the environment, written into every cluster's directory; it lists each cluster's files.
-  const runbook = istioRunbook(topology, relations, built.map((b, i) => ({ name: b.cluster.name, files: [...rendered[i].files.keys()], federatesWith: b.federatesWith, nestedChildren: nestedChildren(topology, b.cluster.name).map((n) => n.name) })));
-  const clusters = rendered.map((c) => ({ ...c, documents: new Map([['RUNBOOK.md', runbook]]) }));
-  return { environment: topology.environment, clusters, notes: built.flatMap((b) => b.notes), relations };
+  // Each cluster's runbook holds its own steps and peers; the environment's is written once beside them.
+  const clusters = rendered.map((c, i) => {
+    const runbook = clusterRunbook(topology, relations, { name: c.cluster, files: [...c.files.keys()], federatesWith: built[i].federatesWith, nestedChildren: nestedChildren(topology, c.cluster).map((n) => n.name) });
+    return { ...c, documents: new Map([['RUNBOOK.md', runbook]]) };
+  });
+  const environmentFiles = new Map([['RUNBOOK.md', environmentRunbook(topology, relations)]]);
+  return { environment: topology.environment, clusters, notes: built.flatMap((b) => b.notes), relations, environmentFiles };
+}
+
+/** The file names of the topology picture written at the environment level. */
+export const PICTURE_FILES = { svg: 'topology.svg', mermaid: 'topology.mmd' } as const;
+
+/**
+ * Up to this many clusters synth lays out topology.svg; above it only topology.mmd is written. Measured on
+ * the 2-core bench machine (defined in istio-runbook.ts, whose environment RUNBOOK names the files): the elkjs layout takes 0.4 s at 2 clusters, 3 s at 10, 8.8 s at 20 and minutes at
+ * 50 (full mesh), which alone would miss issue #14's fleet targets.
+ */
+export { PICTURE_SVG_MAX_CLUSTERS };
+
+/** Adds the topology picture (SVG and Mermaid source) to the environment files; async because elkjs lays out asynchronously. */
+export async function withTopologyPicture(result: SynthResult, topology: Topology): Promise<SynthResult> {
+  const files: [string, string][] = topology.clusters.length <= PICTURE_SVG_MAX_CLUSTERS
+    ? await renderTopologyPicture(topology).then((p) => [[PICTURE_FILES.svg, p.svg], [PICTURE_FILES.mermaid, p.mermaid]])
+    : [[PICTURE_FILES.mermaid, renderMermaid(pictureModel(topology))]];
+  return { ...result, environmentFiles: new Map([...result.environmentFiles, ...files]) };
 }
 
 /** What a synth result writes: each cluster's manifests, documents and NOTES.md, under the result's directory. */
@@ -62,7 +87,7 @@ export function outputPlan(result: SynthResult): OutputPlan {
     if (notes.length > 0) files.set('NOTES.md', `# Remaining steps for ${cluster.cluster}\n\n${notes.map((n) => `- ${n.text}`).join('\n')}\n`);
     clusters.set(basename(cluster.dir), files);
   }
-  return { environment: result.environment, outDir: [...outDirs][0] ?? '.', clusters };
+  return { environment: result.environment, outDir: [...outDirs][0] ?? '.', clusters, files: result.environmentFiles };
 }
 
 /**

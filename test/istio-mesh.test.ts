@@ -405,17 +405,29 @@ export type { Topology };
 
 describe('RUNBOOK.md', () => {
   const { result } = synthTopologyText(DEV);
-  const runbook = result.clusters[0].documents?.get('RUNBOOK.md') ?? '';
+  const runbookOf = (r: typeof result, name: string) => r.clusters.find((c) => c.cluster === name)?.documents?.get('RUNBOOK.md') ?? '';
+  const runbook = runbookOf(result, 'cluster-1');
 
-  it('is the same file in every cluster directory', () => {
-    expect(result.clusters.map((c) => c.documents?.get('RUNBOOK.md'))).toEqual(result.clusters.map(() => runbook));
+  it("holds the cluster's own steps only: no other cluster's context or files", () => {
+    expect(runbook).not.toContain('cluster-2');
+    expect(runbookOf(result, 'cluster-2')).not.toContain('cluster-1');
+    expect(runbook).toContain('Run every command from this directory (`cluster-1/` of the synth output, e.g. `dist/dev/cluster-1`)');
   });
 
-  it('installs every synthesized file of every cluster, in file order, with istioctl for the IstioOperator only', () => {
+  it('installs every synthesized file of the cluster, in file order, by paths relative to its directory, with istioctl for the IstioOperator only', () => {
     for (const c of result.clusters) {
-      const steps = runbook.split('\n').filter((l) => l.includes(`${c.cluster}/`) && /^(kubectl|istioctl) /.test(l));
-      expect(steps.map((l) => l.split(`${c.cluster}/`)[1])).toEqual([...c.files.keys()]);
-      expect(steps.filter((l) => l.startsWith('istioctl '))).toEqual([`istioctl install --context=${c.cluster} -y -f ${c.cluster}/60-istio-operator.yaml`]);
+      const text = runbookOf(result, c.cluster);
+      const steps = text.split('\n').filter((l) => /^(kubectl --context=\S+ apply -f|istioctl install) /.test(l));
+      expect(steps.map((l) => l.split(' ').pop())).toEqual([...c.files.keys()]);
+      expect(steps.filter((l) => l.startsWith('istioctl '))).toEqual([`istioctl install --context=${c.cluster} -y -f 60-istio-operator.yaml`]);
+    }
+  });
+
+  it('numbers its sections without gaps', () => {
+    for (const c of result.clusters) {
+      const numbers = runbookOf(result, c.cluster).split('\n').filter((l) => l.startsWith('## ')).map((l) => Number(/^## (\d+)\./.exec(l)?.[1]));
+      expect(numbers.length).toBeGreaterThan(3);
+      expect(numbers).toEqual(numbers.map((_, i) => i + 1));
     }
   });
 
@@ -424,25 +436,30 @@ describe('RUNBOOK.md', () => {
     const at = (text: string) => lines.findIndex((l) => l.includes(text));
     expect(at('helm --kube-context=cluster-1 upgrade --install cert-manager cert-manager --repo https://charts.jetstack.io --version v1.16.5')).toBeGreaterThan(0);
     const caWait = at('kubectl --context=cluster-1 -n meshfed-ca wait --for=condition=Ready issuer/spire-ca');
-    expect(caWait).toBeGreaterThan(at('apply -f cluster-1/10-cert-manager-ca.yaml'));
-    expect(caWait).toBeLessThan(at('apply -f cluster-1/20-spire-server.yaml'));
-    expect(at('rollout status statefulset/spire-server')).toBeLessThan(at('apply -f cluster-1/30-spire-agent.yaml'));
+    expect(caWait).toBeGreaterThan(at('apply -f 10-cert-manager-ca.yaml'));
+    expect(caWait).toBeLessThan(at('apply -f 20-spire-server.yaml'));
+    expect(at('rollout status statefulset/spire-server')).toBeLessThan(at('apply -f 30-spire-agent.yaml'));
     expect(at('rollout status daemonset/spire-agent')).toBeLessThan(at('istioctl install --context=cluster-1'));
   });
 
-  it('says what to expect from each cluster: identities, both helloworld versions, entries as rendered', () => {
+  it('says what to expect from each cluster: identities, its own helloworld version, entries as rendered', () => {
     expect(runbook).toContain('Expect URI:spiffe://foo.com/ns/sleep/sa/sleep.');
     // dev.yaml has no bundle endpoint addresses yet, so nothing federates until they are supplied, and no
     // cluster can authenticate the other's endpoints: each answers with its own version only (point 6).
     expect(runbook).toContain('Expect answers from helloworld-v1 when run in cluster-1.');
-    expect(runbook).toContain('Expect answers from helloworld-v2 when run in cluster-2.');
-    expect(runbook).not.toContain('## 2. Remote secrets (endpoint discovery)\n\n- ');
+    expect(runbookOf(result, 'cluster-2')).toContain('Expect answers from helloworld-v2 when run in cluster-2.');
+    expect(runbook).not.toContain('Remote secrets');
     expect(runbook).not.toContain('Endpoints through the east-west gateway');
     expect(runbook).toContain('Expect FederatesWith: (none). bar.com will join once its bundle endpoint address and root CA are in the topology (see NOTES.md).');
-    expect(runbook).toContain('-socketPath /tmp/spire-server/private/api.sock');
     // spire-controller-manager's entries carry k8s:pod-uid selectors, so select by SPIFFE ID (point 7).
     expect(runbook).toContain('entry show -socketPath /tmp/spire-server/private/api.sock -spiffeID spiffe://foo.com/ns/sleep/sa/sleep');
     expect(runbook).not.toContain('-selector k8s:ns:sleep');
+  });
+
+  it('the environment runbook (written once) says the default environment does not connect its clusters yet', () => {
+    const env = result.environmentFiles.get('RUNBOOK.md') ?? '';
+    expect(env).toContain('No two clusters trust each other yet: no federation relationship is rendered');
+    expect(env).toContain('- cluster-1 (gke us-central1): trust domain foo.com, root; discovers the endpoints of 0 other clusters. Steps: `cluster-1/RUNBOOK.md`.');
   });
 
   it('expects both versions and shows failover where federation is rendered (staging)', () => {
@@ -450,13 +467,21 @@ describe('RUNBOOK.md', () => {
     const text = staging.clusters[0].documents?.get('RUNBOOK.md') ?? '';
     expect(text).toContain('Expect answers from helloworld-v1 and helloworld-v2 when run in hub.');
     expect(text).toContain('scale deploy/helloworld-v1 --replicas=0');
+    expect(text).toMatch(/## 2\. Remote secrets \(endpoint discovery\)\n/);
+  });
+
+  it('a one-cluster environment speaks of no second cluster', () => {
+    const one = synthTopologyText(DEV.replace(/\n  - name: cluster-2[\s\S]*?(?=\n[a-z]|$)/, '\n')).result;
+    expect(one.clusters.map((c) => c.cluster)).toEqual(['cluster-1']);
+    const env = one.environmentFiles.get('RUNBOOK.md') ?? '';
+    expect(env).toContain('One cluster: SPIRE issues the workload identities');
+    expect(`${env}${runbookOf(one, 'cluster-1')}`).not.toMatch(/second|cluster-2|other cluster|peers'/);
   });
 
   it('expects only the versions a cluster can reach when trust domains do not federate', () => {
     const { result: isolated } = synthTopologyText(twoClusters('', 'federation: none\n'));
-    const text = isolated.clusters[0].documents?.get('RUNBOOK.md') ?? '';
-    expect(text).toContain('Expect answers from helloworld-v1 when run in cluster-1.');
-    expect(text).toContain('Expect answers from helloworld-v2 when run in cluster-2.');
+    expect(runbookOf(isolated, 'cluster-1')).toContain('Expect answers from helloworld-v1 when run in cluster-1.');
+    expect(runbookOf(isolated, 'cluster-2')).toContain('Expect answers from helloworld-v2 when run in cluster-2.');
   });
 
   it('lists the bootstrapped peers as FederatesWith when addresses and roots are known', () => {
