@@ -3,7 +3,7 @@
  * endpoint URL (when its address is known) and the root certificate (when supplied). Pure.
  */
 import { hostPort } from './host';
-import { federatedTrustDomains, findCluster, rootClusters, topologyIndex, type ClusterSpec, type Topology } from './model';
+import { federatedTrustDomains, findCluster, memoizedPerTopology, rootClusters, topologyIndex, type ClusterSpec, type Topology } from './model';
 
 export const SPIRE_SERVER_PATH = '/spire/server';
 
@@ -84,16 +84,8 @@ export function isRenderedPeer(peer: FederationPeer): boolean {
 /** Builds a topology's trust relations; an object so a test can count builds (jest.spyOn(trustRelationsBuilder, 'build')). */
 export const trustRelationsBuilder = { build: buildTrustRelations };
 
-const relationsCache = new WeakMap<Topology, { clusters: Topology['clusters']; federation: Topology['federation']; relations: TrustRelations }>();
-
 /** The rendered trust relations of a topology: built once per topology object (see buildTrustRelations), then reused. */
-export function trustRelations(topology: Topology): TrustRelations {
-  const cached = relationsCache.get(topology);
-  if (cached && cached.clusters === topology.clusters && cached.federation === topology.federation) return cached.relations;
-  const relations = trustRelationsBuilder.build(topology);
-  relationsCache.set(topology, { clusters: topology.clusters, federation: topology.federation, relations });
-  return relations;
-}
+export const trustRelations: (topology: Topology) => TrustRelations = memoizedPerTopology((t) => trustRelationsBuilder.build(t));
 
 /** The rendered trust relations of a topology, computed in one pass (one federationPeers call per root cluster). */
 function buildTrustRelations(topology: Topology): TrustRelations {

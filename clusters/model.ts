@@ -226,16 +226,23 @@ export const topologyIndexing = {
   },
 };
 
-const indexes = new WeakMap<Topology, { clusters: Topology['clusters']; federation: FederationSpec; index: TopologyIndex }>();
+/**
+ * A function of a topology computed once per topology object (and again only if its clusters or
+ * federation were replaced): the relations between clusters are read on every construct's hot path.
+ */
+export function memoizedPerTopology<T>(build: (topology: Topology) => T): (topology: Topology) => T {
+  const cache = new WeakMap<Topology, { clusters: Topology['clusters']; federation: FederationSpec; value: T }>();
+  return (topology) => {
+    const cached = cache.get(topology);
+    if (cached && cached.clusters === topology.clusters && cached.federation === topology.federation) return cached.value;
+    const value = build(topology);
+    cache.set(topology, { clusters: topology.clusters, federation: topology.federation, value });
+    return value;
+  };
+}
 
 /** The topology's index, built on first use and reused for the same topology object. */
-export function topologyIndex(topology: Topology): TopologyIndex {
-  const cached = indexes.get(topology);
-  if (cached && cached.clusters === topology.clusters && cached.federation === topology.federation) return cached.index;
-  const index = topologyIndexing.build(topology);
-  indexes.set(topology, { clusters: topology.clusters, federation: topology.federation, index });
-  return index;
-}
+export const topologyIndex: (topology: Topology) => TopologyIndex = memoizedPerTopology((t) => topologyIndexing.build(t));
 
 export function findCluster(topology: Topology, name: string): ClusterSpec {
   const cluster = topologyIndex(topology).byName.get(name);

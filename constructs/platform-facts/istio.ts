@@ -3,6 +3,22 @@ import type { ImageFacts } from './types';
 
 const ISTIO = 'istio/istio 1.30.3';
 
+/** The helloworld samples: both versions are built from the same Dockerfile. */
+function helloworldFacts(version: 'v1' | 'v2'): ImageFacts {
+  return {
+    repository: `docker.io/istio/examples-helloworld-${version}`,
+    tag: '1.0',
+    entrypoint: [],
+    cmd: ['gunicorn', '-b', '[::]:5000', 'app:app', '-k', 'gevent'],
+    // No USER: root; meshfed's pod sets a non-root uid.
+    user: 'root',
+    shell: true,
+    // gunicorn's worker heartbeat files go to the temp dir.
+    writes: ['/tmp'],
+    source: `${ISTIO} samples/helloworld/src/Dockerfile (CMD gunicorn, no USER); the 1.0 tag predates it, same entrypoint and user`,
+  };
+}
+
 export const ISTIO_IMAGE_FACTS: readonly ImageFacts[] = [
   {
     // Injected as istio-proxy (sidecar and gateway templates) and as istio-validation (CNI mode).
@@ -51,28 +67,8 @@ export const ISTIO_IMAGE_FACTS: readonly ImageFacts[] = [
     writes: [],
     source: 'docker-library/busybox Dockerfile for 1.37.0 (FROM scratch, CMD ["sh"], no USER)',
   },
-  {
-    repository: 'docker.io/istio/examples-helloworld-v1',
-    tag: '1.0',
-    entrypoint: [],
-    cmd: ['gunicorn', '-b', '[::]:5000', 'app:app', '-k', 'gevent'],
-    // No USER: root; meshfed's pod sets a non-root uid.
-    user: 'root',
-    shell: true,
-    // gunicorn's worker heartbeat files go to the temp dir.
-    writes: ['/tmp'],
-    source: `${ISTIO} samples/helloworld/src/Dockerfile (CMD gunicorn, no USER); the 1.0 tag predates it, same entrypoint and user`,
-  },
-  {
-    repository: 'docker.io/istio/examples-helloworld-v2',
-    tag: '1.0',
-    entrypoint: [],
-    cmd: ['gunicorn', '-b', '[::]:5000', 'app:app', '-k', 'gevent'],
-    user: 'root',
-    shell: true,
-    writes: ['/tmp'],
-    source: `${ISTIO} samples/helloworld/src/Dockerfile (CMD gunicorn, no USER); the 1.0 tag predates it, same entrypoint and user`,
-  },
+  helloworldFacts('v1'),
+  helloworldFacts('v2'),
   {
     repository: 'curlimages/curl',
     tag: '8.16.0',
