@@ -7,11 +7,11 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { Topology } from '../clusters/model';
-import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
-import { ISTIO_READER_TOKEN_SECRET } from '../constructs/istio-reader';
-import { SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
-import { NESTED } from '../constructs/nested-spire';
-import { PREREQUISITES } from '../constructs/versions';
+import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio/model';
+import { ISTIO_READER_TOKEN_SECRET } from '../constructs/istio/reader';
+import { SPIRE_SYSTEM_NAMESPACE } from '../constructs/core/names';
+import { NESTED } from '../constructs/spire/nested';
+import { PREREQUISITES } from '../constructs/core/versions';
 import { deploymentPlan, type ManifestFile, takeObject, withAwaitAnnotations } from './deployment-plan';
 import { IstioInstall, type IstioInstallArgs } from './istio-install';
 

@@ -3,8 +3,8 @@
  * Istio Helm releases, which after, which are never applied, and the Pulumi annotations the stack adds
  * to objects so each step really waits for the previous one.
  */
-import { SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
-import { NESTED } from '../constructs/nested-spire';
+import { SPIRE_SYSTEM_NAMESPACE } from '../constructs/core/names';
+import { NESTED } from '../constructs/spire/nested';
 import { CLIENT_SIDE_FILES, ISTIO_CHART_FILES } from '../synth/istio-charts';
 
 export type K8sObject = Record<string, unknown>;

@@ -5,9 +5,9 @@
  * is provider-agnostic.
  */
 import { federatedTrustDomains, findCluster, nestedChildren, type ClusterSpec, type Topology } from '../clusters/model';
-import { BUNDLE_ENDPOINT_PORT } from '../constructs/federation';
-import { EASTWEST_TLS_PORT, GATEWAY_STATUS_PORT } from '../constructs/istio-model';
-import { CONTROLLER_MANAGER_WEBHOOK_PORT, SERVER_API_PORT } from '../constructs/names';
+import { BUNDLE_ENDPOINT_PORT } from '../constructs/spire/federation';
+import { EASTWEST_TLS_PORT, GATEWAY_STATUS_PORT } from '../constructs/istio/model';
+import { CONTROLLER_MANAGER_WEBHOOK_PORT, SERVER_API_PORT } from '../constructs/core/names';
 import type { ClusterRanges } from './address-ranges';
 
 /**

@@ -5,8 +5,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { Topology } from '../clusters/model';
-import { EASTWEST_GATEWAY } from '../constructs/istio-model';
-import { ISTIO_HELM } from '../constructs/versions';
+import { EASTWEST_GATEWAY } from '../constructs/istio/model';
+import { ISTIO_HELM } from '../constructs/core/versions';
 import { istioReleases } from './istio-releases';
 
 export interface IstioInstallArgs {

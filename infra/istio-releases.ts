@@ -3,8 +3,8 @@
  * the topology: IstioInstall creates exactly these, and tests read them without Pulumi.
  */
 import type { Topology } from '../clusters/model';
-import { type HelmValues, istioHelmValues } from '../constructs/istio-helm-values';
-import { ISTIO_SYSTEM_NAMESPACE, istioModel } from '../constructs/istio-model';
+import { type HelmValues, istioHelmValues } from '../constructs/istio/helm-values';
+import { ISTIO_SYSTEM_NAMESPACE, istioModel } from '../constructs/istio/model';
 
 export interface IstioRelease {
   /** Suffix of the Pulumi resource name (`<component>-<part>`). */

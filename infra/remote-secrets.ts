@@ -6,9 +6,9 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
-import { ISTIO_READER_TOKEN_SECRET } from '../constructs/istio-reader';
-import { type DiscoveryPair, istioRemoteSecretManifest, remoteSecretName } from '../constructs/istio-remote-secret';
+import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio/model';
+import { ISTIO_READER_TOKEN_SECRET } from '../constructs/istio/reader';
+import { type DiscoveryPair, istioRemoteSecretManifest, remoteSecretName } from '../constructs/istio/remote-secret';
 import { kubeconfigEndpoint } from './kubeconfig';
 
 /** What a remote secret needs from a deployed cluster (ClusterDeployment has all of it). */

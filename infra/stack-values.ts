@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterSpec, EndpointSpec, Topology } from '../clusters/model';
-import { ROOT_CA_SECRET } from '../constructs/cert-manager-ca';
-import { BUNDLE_ENDPOINT_PORT } from '../constructs/federation';
-import { SERVER_API_PORT } from '../constructs/names';
+import { ROOT_CA_SECRET } from '../constructs/cert-manager/ca';
+import { BUNDLE_ENDPOINT_PORT } from '../constructs/spire/federation';
+import { SERVER_API_PORT } from '../constructs/core/names';
 import { endpointsToReserve, type EndpointKind } from './cluster-infra';
 
 /** What the stack knows about one cluster once its resources exist. */

@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { loadTopologyFile, TopologyError, topologyJsonSchema, type Topology } from '../clusters';
-import { PropsError } from '../constructs/props-error';
+import { PropsError } from '../constructs/core/props-error';
 import { checkOutput, OutputError } from './output-dir';
 import { outputPlan, renderTopology, withTopologyPicture, writeSynthResult, type SynthResult } from './synthesize';
 

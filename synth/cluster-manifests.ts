@@ -9,8 +9,8 @@ import {
   SpireControllerManager, SpireNamespaces, SpireServer, WorkloadIdentity,
 } from '../constructs';
 import { PROVIDER_KUBELET_ACCESS, providerHas } from '../constructs/platform-facts';
-import { SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
-import { IstioNamespace } from '../constructs/istio-namespace';
+import { SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/core/names';
+import { IstioNamespace } from '../constructs/istio/namespace';
 import { trustRelations, type TrustRelations } from '../clusters/federation';
 import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
 import { addNestedChild, addTrustCharts, serverTrustProps, TRUST_CHART_FILES } from './trust-charts';

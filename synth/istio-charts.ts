@@ -6,12 +6,12 @@
 import type { Chart } from 'cdk8s';
 import type { TrustRelations } from '../clusters/federation';
 import type { ClusterSpec, Topology } from '../clusters/model';
-import { CrossNetworkGateway } from '../constructs/istio-cross-network-gateway';
-import { EASTWEST_GATEWAY, istioModel, type IstioModel } from '../constructs/istio-model';
-import { IstioOperatorManifest } from '../constructs/istio-operator';
-import { IstioReader, ISTIO_READER_SERVICE_ACCOUNT } from '../constructs/istio-reader';
-import { remoteSecretName } from '../constructs/istio-remote-secret';
-import { StrictMtls } from '../constructs/istio-strict-mtls';
+import { CrossNetworkGateway } from '../constructs/istio/cross-network-gateway';
+import { EASTWEST_GATEWAY, istioModel, type IstioModel } from '../constructs/istio/model';
+import { IstioOperatorManifest } from '../constructs/istio/operator';
+import { IstioReader, ISTIO_READER_SERVICE_ACCOUNT } from '../constructs/istio/reader';
+import { remoteSecretName } from '../constructs/istio/remote-secret';
+import { StrictMtls } from '../constructs/istio/strict-mtls';
 import type { SynthNote } from './cluster-manifests';
 import { exposureNotes } from './load-balancer-exposure';
 

@@ -7,12 +7,12 @@ import type { TrustRelations } from '../clusters/federation';
 import { federatedTrustDomains, findCluster, type ClusterSpec, type Topology } from '../clusters/model';
 import {
   EASTWEST_GATEWAY, INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES,
-} from '../constructs/istio-model';
-import { remoteSecretName } from '../constructs/istio-remote-secret';
-import { CA_ISSUER, CA_NAMESPACE } from '../constructs/cert-manager-ca';
-import { NESTED } from '../constructs/nested-spire';
-import { PATHS, SPIRE_AGENT, SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/names';
-import { PREREQUISITES } from '../constructs/versions';
+} from '../constructs/istio/model';
+import { remoteSecretName } from '../constructs/istio/remote-secret';
+import { CA_ISSUER, CA_NAMESPACE } from '../constructs/cert-manager/ca';
+import { NESTED } from '../constructs/spire/nested';
+import { PATHS, SPIRE_AGENT, SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/core/names';
+import { PREREQUISITES } from '../constructs/core/versions';
 import { CHART_FILES } from './cluster-manifests';
 import { CLIENT_SIDE_FILES } from './istio-charts';
 

@@ -5,8 +5,8 @@
  */
 import type { Chart } from 'cdk8s';
 import { federatedTrustDomains, type ClusterSpec, type Topology } from '../clusters/model';
-import { K8sWorkloadRegistrar, RegistrarDeployment, FEDERATES_WITH_ANNOTATION } from '../constructs/k8s-workload-registrar';
-import type { SpireServer } from '../constructs/spire-server';
+import { K8sWorkloadRegistrar, RegistrarDeployment, FEDERATES_WITH_ANNOTATION } from '../constructs/registrar/registrar';
+import type { SpireServer } from '../constructs/spire/server';
 import type { SynthNote } from './cluster-manifests';
 
 export const K8S_WORKLOAD_REGISTRAR_CHART = '25-k8s-workload-registrar';

@@ -6,7 +6,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import type { LoadBalancerExposure } from '../clusters/exposure';
 import { k8s } from 'cdk8s-plus-28';
 import type { ClusterSpec } from '../clusters/model';
-import { passthroughLoadBalancerAnnotations } from '../constructs/istio-model';
+import { passthroughLoadBalancerAnnotations } from '../constructs/istio/model';
 import type { SynthNote } from './cluster-manifests';
 
 export interface ExposedService {

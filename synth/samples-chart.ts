@@ -6,7 +6,7 @@
  */
 import type { Chart } from 'cdk8s';
 import { topologyIndex, type ClusterSpec, type Topology } from '../clusters/model';
-import { HELLOWORLD_VERSIONS, HelloworldSample, SleepSample, type HelloworldVersion } from '../constructs/istio-samples';
+import { HELLOWORLD_VERSIONS, HelloworldSample, SleepSample, type HelloworldVersion } from '../constructs/istio/samples';
 
 export const SAMPLES_CHART_FILES = {
   samples: '70-samples',

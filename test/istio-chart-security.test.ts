@@ -5,12 +5,12 @@
  * ISTIO_CHART_FACTS (with their sources), the images' users and shells from ISTIO_IMAGE_FACTS.
  */
 import { parse } from 'yaml';
-import { istioHelmValues } from '../constructs/istio-helm-values';
-import { GATEWAY_INJECTION_TEMPLATES, waitForSocketContainer } from '../constructs/istio-gateway-pod';
-import { istioModel, ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio-model';
-import { istioOperatorSpec } from '../constructs/istio-operator';
+import { istioHelmValues } from '../constructs/istio/helm-values';
+import { GATEWAY_INJECTION_TEMPLATES, waitForSocketContainer } from '../constructs/istio/gateway-pod';
+import { istioModel, ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio/model';
+import { istioOperatorSpec } from '../constructs/istio/operator';
 import { imageFacts, ISTIO_CHART_FACTS, ISTIO_PROVIDER_FACTS, type ImageFacts } from '../constructs/platform-facts';
-import { ISTIO_VERSION } from '../constructs/versions';
+import { ISTIO_VERSION } from '../constructs/core/versions';
 import { DEV_TOPOLOGY, find, synthTopologyText } from './helpers/synth';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,13 +1,13 @@
 /** Istio multi-primary, multi-network mesh on SPIRE identities: model, both renderings, synthesized objects. */
 import { parse } from 'yaml';
 import { federatedTrustDomains, type Topology } from '../clusters/model';
-import { disallowedKeyPaths, ISTIO_HELM_ALLOWED_PATHS, keyPaths, pathAllowed } from '../constructs/istio-api-paths';
-import { istioHelmValues } from '../constructs/istio-helm-values';
+import { disallowedKeyPaths, ISTIO_HELM_ALLOWED_PATHS, keyPaths, pathAllowed } from '../constructs/istio/api-paths';
+import { istioHelmValues } from '../constructs/istio/helm-values';
 import {
   EASTWEST_GATEWAY, INGRESS_GATEWAY, istioModel, spireTemplatePatch, TrustDomainAcceptance, WORKLOAD_SOCKET_DIR,
-} from '../constructs/istio-model';
-import { istioOperatorSpec } from '../constructs/istio-operator';
-import { istioReaderRules } from '../constructs/istio-reader';
+} from '../constructs/istio/model';
+import { istioOperatorSpec } from '../constructs/istio/operator';
+import { istioReaderRules } from '../constructs/istio/reader';
 import { validateObject } from './helpers/schema-validation';
 import { configOf, find, findAll, synthTopologyText, THREE_CLUSTERS, DEV_TOPOLOGY, twoClusters, type SynthesizedCluster } from './helpers/synth';
 import { readFileSync } from 'node:fs';

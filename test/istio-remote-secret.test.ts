@@ -2,7 +2,7 @@
 import { App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
 import { trustRelations } from '../clusters/federation';
-import { discoveryPairs, IstioRemoteSecret, istioRemoteSecretManifest } from '../constructs/istio-remote-secret';
+import { discoveryPairs, IstioRemoteSecret, istioRemoteSecretManifest } from '../constructs/istio/remote-secret';
 import { validateObject, type K8sObject } from './helpers/schema-validation';
 import { synthTopologyText } from './helpers/synth';
 

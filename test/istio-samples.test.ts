@@ -1,9 +1,9 @@
 /** Istio sample workloads (70-samples.yaml): what runs where, injection, ports, probes, security, the topology switch, errors. */
 import { App, Chart } from 'cdk8s';
-import { ISTIO_SPIFFE_ID_TEMPLATE } from '../constructs/workload-identity';
-import { INJECTION_TEMPLATES_ANNOTATION, SPIRE_INJECTION_TEMPLATES } from '../constructs/istio-model';
-import { HelloworldSample, SampleNamespace, SleepSample, type HelloworldVersion } from '../constructs/istio-samples';
-import { SAMPLE_IMAGES } from '../constructs/versions';
+import { ISTIO_SPIFFE_ID_TEMPLATE } from '../constructs/spire/workload-identity';
+import { INJECTION_TEMPLATES_ANNOTATION, SPIRE_INJECTION_TEMPLATES } from '../constructs/istio/model';
+import { HelloworldSample, SampleNamespace, SleepSample, type HelloworldVersion } from '../constructs/istio/samples';
+import { SAMPLE_IMAGES } from '../constructs/core/versions';
 import { helloworldVersionsFor } from '../synth/samples-chart';
 import { validateObject } from './helpers/schema-validation';
 import { find, findAll, synthTopologyText, THREE_CLUSTERS, DEV_TOPOLOGY, twoClusters, type SynthesizedCluster } from './helpers/synth';

@@ -1,6 +1,6 @@
 /** IstiodCa: istiod's plug-in CA Certificate, and the errors its props produce. */
 import { Chart, Testing } from 'cdk8s';
-import { IstiodCa, type IstiodCaProps } from '../constructs/istiod-ca';
+import { IstiodCa, type IstiodCaProps } from '../constructs/istio/istiod-ca';
 import { validateObject, type K8sObject } from './helpers/schema-validation';
 
 const base: IstiodCaProps = { trustDomain: 'foo.com', clusterName: 'cluster-1', issuerName: 'spire-ca' };

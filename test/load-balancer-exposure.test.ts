@@ -1,7 +1,7 @@
 /** Issue #10 point 13: who may reach the load balancers peers dial, internal where they share a network, pinned addresses. */
-import { istioHelmValues } from '../constructs/istio-helm-values';
-import { EASTWEST_GATEWAY, istioModel } from '../constructs/istio-model';
-import { istioOperatorSpec } from '../constructs/istio-operator';
+import { istioHelmValues } from '../constructs/istio/helm-values';
+import { EASTWEST_GATEWAY, istioModel } from '../constructs/istio/model';
+import { istioOperatorSpec } from '../constructs/istio/operator';
 import { find, problemsOf, synthTopologyText, twoClusters } from './helpers/synth';
 
 type Obj = Record<string, any>;

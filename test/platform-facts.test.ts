@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import {
   IMAGE_FACTS, imageFacts, PROVIDER_FACTS, PROVIDER_KUBELET_ACCESS, ISTIO_IMAGE_FACTS, SPIRE_IMAGE_FACTS,
 } from '../constructs/platform-facts';
-import { IMAGES, K8S_WORKLOAD_REGISTRAR_IMAGES } from '../constructs/versions';
+import { IMAGES, K8S_WORKLOAD_REGISTRAR_IMAGES } from '../constructs/core/versions';
 import { containerProblems, podTemplates, providerProblems, type PodTemplate } from './helpers/platform-facts-checks';
 import type { K8sObject } from './helpers/schema-validation';
 import { synthTopologyText, THREE_CLUSTERS, twoClusters } from './helpers/synth';

@@ -6,7 +6,7 @@
 import { loadTopologyFile } from '../clusters';
 import { trustRelationsBuilder } from '../clusters/federation';
 import { topologyIndexing } from '../clusters/model';
-import { bundleKeyParsing } from '../constructs/spiffe-bundle';
+import { bundleKeyParsing } from '../constructs/spire/spiffe-bundle';
 import { renderTopology } from '../synth/synthesize';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

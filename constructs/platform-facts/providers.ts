@@ -1,5 +1,5 @@
 /** Facts about GKE and EKS that change what meshfed may render for them. */
-import type { KubeletAccess } from '../spire-agent-config';
+import type { KubeletAccess } from '../spire/agent-config';
 import type { ProviderFact } from './types';
 
 export const PROVIDER_FACTS: readonly ProviderFact[] = [

@@ -11,7 +11,7 @@ import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec } from '../../clusters/model';
-import { SPIRE_SERVER_NAMESPACE } from '../../constructs/names';
+import { SPIRE_SERVER_NAMESPACE } from '../../constructs/core/names';
 import { masterUserCredentials, postgresConnectionString } from './connection-string';
 import { SPIRE_SERVER_SERVICE_ACCOUNT, type EksCluster } from './eks-cluster';
 import { rdsConnectPolicy } from './iam-policies';

@@ -12,7 +12,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, Topology } from '../../clusters/model';
-import { SPIRE_SERVER, SPIRE_SERVER_NAMESPACE } from '../../constructs/names';
+import { SPIRE_SERVER, SPIRE_SERVER_NAMESPACE } from '../../constructs/core/names';
 import {
   accountOfArn, CLUSTER_ROLE_POLICIES, clusterRoleTrustPolicy, EBS_CSI_POLICY, EBS_CSI_SERVICE_ACCOUNT, managedPolicyArn,
   NODE_ROLE_POLICIES, nodeRoleTrustPolicy, partitionOfArn, spireKmsKeyPolicy, spireKmsPolicy, VPC_CNI_POLICY, VPC_CNI_SERVICE_ACCOUNT,

@@ -13,9 +13,9 @@
  * so traffic reaches the pod's port, not a NodePort.
  */
 import { federatedTrustDomains, findCluster, nestedChildren, type ClusterSpec, type Topology } from '../../clusters/model';
-import { BUNDLE_ENDPOINT_PORT } from '../../constructs/federation';
-import { EASTWEST_TLS_PORT, GATEWAY_STATUS_PORT } from '../../constructs/istio-model';
-import { CONTROLLER_MANAGER_WEBHOOK_PORT, SERVER_API_PORT } from '../../constructs/names';
+import { BUNDLE_ENDPOINT_PORT } from '../../constructs/spire/federation';
+import { EASTWEST_TLS_PORT, GATEWAY_STATUS_PORT } from '../../constructs/istio/model';
+import { CONTROLLER_MANAGER_WEBHOOK_PORT, SERVER_API_PORT } from '../../constructs/core/names';
 
 /** istiod's sidecar-injection and validation webhook (container port 15017, istio/istio manifests/charts/istio-control/istio-discovery, 1.30). */
 export const ISTIOD_WEBHOOK_PORT = 15017;

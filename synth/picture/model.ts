@@ -6,9 +6,9 @@
 import { federationPeers, trustRelations, type FederationPeer } from '../../clusters/federation';
 import { hostPort } from '../../clusters/host';
 import { federatedTrustDomains, findCluster, rootClusters, type ClusterSpec, type Provider, type Topology } from '../../clusters/model';
-import { BUNDLE_ENDPOINT_PORT } from '../../constructs/federation';
-import { EASTWEST_TLS_PORT } from '../../constructs/istio-model';
-import { SERVER_API_PORT } from '../../constructs/names';
+import { BUNDLE_ENDPOINT_PORT } from '../../constructs/spire/federation';
+import { EASTWEST_TLS_PORT } from '../../constructs/istio/model';
+import { SERVER_API_PORT } from '../../constructs/core/names';
 
 export type PictureEdgeKind = 'federation' | 'nesting' | 'eastwest';
 

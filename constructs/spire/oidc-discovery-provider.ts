@@ -6,12 +6,12 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { commonLabels, CSI_DRIVER_NAME } from './names';
-import { podSecurityLabels } from './namespaces';
-import { PropsError, requireDnsLabel, requireTrustDomain } from './props-error';
-import { SYSTEM_NAMESPACES } from './spire-controller-manager';
-import { IMAGES } from './versions';
-import { containerResources, restrictedContainerSecurity, restrictedPodSecurity } from './workload-defaults';
+import { commonLabels, CSI_DRIVER_NAME } from '../core/names';
+import { podSecurityLabels } from '../core/namespaces';
+import { PropsError, requireDnsLabel, requireTrustDomain } from '../core/props-error';
+import { SYSTEM_NAMESPACES } from './controller-manager';
+import { IMAGES } from '../core/versions';
+import { containerResources, restrictedContainerSecurity, restrictedPodSecurity } from '../core/workload-defaults';
 import { WorkloadIdentity } from './workload-identity';
 
 export interface OidcDiscoveryProviderProps {

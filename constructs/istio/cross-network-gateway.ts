@@ -4,9 +4,9 @@
  * service and never terminates the workloads' mTLS, so identities stay end to end.
  */
 import { Construct } from 'constructs';
-import { Gateway, GatewaySpecServersTlsMode } from '../imports/networking.istio.io';
-import { EASTWEST_TLS_PORT, ISTIO_SYSTEM_NAMESPACE } from './istio-model';
-import { commonLabels } from './names';
+import { Gateway, GatewaySpecServersTlsMode } from '../../imports/networking.istio.io';
+import { EASTWEST_TLS_PORT, ISTIO_SYSTEM_NAMESPACE } from './model';
+import { commonLabels } from '../core/names';
 
 export const CROSS_NETWORK_GATEWAY = 'cross-network-gateway';
 

@@ -7,8 +7,8 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { istioLabels } from './istio-cross-network-gateway';
-import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
+import { istioLabels } from './cross-network-gateway';
+import { ISTIO_SYSTEM_NAMESPACE } from './model';
 
 export const ISTIO_READER_SERVICE_ACCOUNT = 'meshfed-istio-reader';
 export const ISTIO_READER_TOKEN_SECRET = 'meshfed-istio-reader-token';

@@ -4,11 +4,11 @@
  * socket once at start and, with WORKLOAD_IDENTITY_SOCKET_FILE set, exits when it is missing), security
  * contexts, anti-affinity and zone spread.
  */
-import { CSI_DRIVER_NAME, PATHS } from './names';
+import { CSI_DRIVER_NAME, PATHS } from '../core/names';
 import {
   type GatewayModel, type IstioModel, ISTIO_PROXY_UID, WORKLOAD_SOCKET_DIR, WORKLOAD_SOCKET_VOLUME,
-} from './istio-model';
-import { ISTIO_WAIT_IMAGE } from './versions';
+} from './model';
+import { ISTIO_WAIT_IMAGE } from '../core/versions';
 
 export const WAIT_FOR_SOCKET_CONTAINER = 'wait-for-spire-socket';
 /** Injection template for gateway pods installed with the `gateway` Helm chart (it has no init container values). */

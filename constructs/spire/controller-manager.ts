@@ -9,11 +9,11 @@ import { Construct } from 'constructs';
 import {
   commonLabels, CONTROLLER_MANAGER_HEALTH_PORT, CONTROLLER_MANAGER_METRICS_PORT, CONTROLLER_MANAGER_WEBHOOK_PORT, PATHS,
   SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE,
-} from './names';
-import { PropsError } from './props-error';
-import type { SpireServer } from './spire-server';
-import { IMAGES } from './versions';
-import { containerResources, restrictedContainerSecurity, type ResourceRequirements } from './workload-defaults';
+} from '../core/names';
+import { PropsError } from '../core/props-error';
+import type { SpireServer } from './server';
+import { IMAGES } from '../core/versions';
+import { containerResources, restrictedContainerSecurity, type ResourceRequirements } from '../core/workload-defaults';
 
 /** ClusterSPIFFEIDs and friends carry this className so only this controller acts on them. */
 export const MESHFED_CLASS_NAME = 'meshfed';

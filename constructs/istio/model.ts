@@ -3,12 +3,12 @@
  * renderings (the IstioOperator for `istioctl install -f`, istio-operator.ts, and the Helm values of the
  * official charts, istio-helm-values.ts) are written from this model only, so they cannot drift apart.
  */
-import { eastWestExposure, type LoadBalancerExposure } from '../clusters/exposure';
-import { federationPeers, trustRelations, type TrustRelations } from '../clusters/federation';
-import { federatedTrustDomains, findCluster, type Provider, type Topology } from '../clusters/model';
-import { CSI_DRIVER_NAME, PATHS } from './names';
-import { PropsError, requireTrustDomain } from './props-error';
-import { ISTIO_VERSION } from './versions';
+import { eastWestExposure, type LoadBalancerExposure } from '../../clusters/exposure';
+import { federationPeers, trustRelations, type TrustRelations } from '../../clusters/federation';
+import { federatedTrustDomains, findCluster, type Provider, type Topology } from '../../clusters/model';
+import { CSI_DRIVER_NAME, PATHS } from '../core/names';
+import { PropsError, requireTrustDomain } from '../core/props-error';
+import { ISTIO_VERSION } from '../core/versions';
 
 export const ISTIO_SYSTEM_NAMESPACE = 'istio-system';
 /** Where istio-agent looks for a SPIFFE Workload API socket (security.WorkloadIdentityPath upstream). */

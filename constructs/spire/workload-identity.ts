@@ -1,9 +1,9 @@
 /** ClusterSPIFFEID: which pods get which SPIFFE ID, and which foreign trust domains' bundles they receive. */
 import { Construct } from 'constructs';
-import { ClusterSpiffeid, ClusterSpiffeidSpecNamespaceSelectorMatchExpressions } from '../imports/spire.spiffe.io';
-import { commonLabels } from './names';
-import { PropsError, requireTrustDomain } from './props-error';
-import { MESHFED_CLASS_NAME, SYSTEM_NAMESPACES } from './spire-controller-manager';
+import { ClusterSpiffeid, ClusterSpiffeidSpecNamespaceSelectorMatchExpressions } from '../../imports/spire.spiffe.io';
+import { commonLabels } from '../core/names';
+import { PropsError, requireTrustDomain } from '../core/props-error';
+import { MESHFED_CLASS_NAME, SYSTEM_NAMESPACES } from './controller-manager';
 
 /** Istio's identity pattern: spiffe://<trust domain>/ns/<namespace>/sa/<service account>. */
 export const ISTIO_SPIFFE_ID_TEMPLATE = 'spiffe://{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}';

@@ -6,16 +6,16 @@ import { DATASTORE_ENV, DataStore } from './datastore';
 import {
   commonLabels, PATHS, PROMETHEUS_PORT, SERVER_API_PORT, SERVER_HEALTH_PORT, SPIRE_AGENT, SPIRE_BUNDLE_CONFIGMAP,
   SPIRE_BUNDLE_KEY, SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE,
-} from './names';
-import { PropsError, requireDuration, requireRange, requireTrustDomain } from './props-error';
+} from '../core/names';
+import { PropsError, requireDuration, requireRange, requireTrustDomain } from '../core/props-error';
 import {
   renderServerConfig, serializeConfig, type BundleTarget, type CaSubject, type PsatCluster, type ServerFederationConfig,
-} from './spire-server-config';
+} from './server-config';
 import type { UpstreamAuthority } from './upstream-authority';
-import { IMAGES } from './versions';
+import { IMAGES } from '../core/versions';
 import {
   containerResources, healthProbes, patchPodSpec, restrictedContainerSecurity, restrictedPodSecurity, type ResourceRequirements,
-} from './workload-defaults';
+} from '../core/workload-defaults';
 import { k8s } from 'cdk8s-plus-28';
 
 export interface SpireServerProps {

@@ -4,8 +4,8 @@
  * `spiffe_sequence` and `spiffe_refresh_hint` members. SPIRE reads this with
  * `bundle set -format spiffe` and spire-controller-manager from ClusterFederatedTrustDomain.spec.trustDomainBundle.
  */
-import { parseCaCertificates } from '../clusters/root-certificate';
-import { PropsError } from './props-error';
+import { parseCaCertificates } from '../../clusters/root-certificate';
+import { PropsError } from '../core/props-error';
 
 export interface SpiffeBundleKey {
   readonly use: 'x509-svid';

@@ -4,14 +4,14 @@ import { Construct } from 'constructs';
 import {
   AGENT_HEALTH_PORT, commonLabels, PATHS, PROMETHEUS_PORT, SERVER_API_PORT, SPIRE_AGENT, SPIRE_BUNDLE_CONFIGMAP,
   SPIRE_BUNDLE_KEY, SPIRE_SYSTEM_NAMESPACE,
-} from './names';
-import { requireDuration, requireTrustDomain } from './props-error';
-import { serializeConfig } from './spire-server-config';
-import { KUBELET_ADDRESS_ENV, renderAgentConfig, type KubeletAccess, type SdsNames } from './spire-agent-config';
-import { IMAGES, SOCKET_DIR_OWNER_IMAGE } from './versions';
+} from '../core/names';
+import { requireDuration, requireTrustDomain } from '../core/props-error';
+import { serializeConfig } from './server-config';
+import { KUBELET_ADDRESS_ENV, renderAgentConfig, type KubeletAccess, type SdsNames } from './agent-config';
+import { IMAGES, SOCKET_DIR_OWNER_IMAGE } from '../core/versions';
 import {
   containerResources, healthProbes, NON_ROOT_UID, patchPodSpec, restrictedContainerSecurity, restrictedPodSecurity, type ResourceRequirements,
-} from './workload-defaults';
+} from '../core/workload-defaults';
 
 export interface SpireAgentProps {
   /** Trust domain of the server the agent attests to. */

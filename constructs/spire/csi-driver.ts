@@ -5,9 +5,9 @@
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { commonLabels, CSI_DRIVER_NAME, PATHS, SPIRE_SYSTEM_NAMESPACE } from './names';
-import { IMAGES } from './versions';
-import { containerResources, healthProbes, patchPodSpec, restrictedContainerSecurity, type ResourceRequirements } from './workload-defaults';
+import { commonLabels, CSI_DRIVER_NAME, PATHS, SPIRE_SYSTEM_NAMESPACE } from '../core/names';
+import { IMAGES } from '../core/versions';
+import { containerResources, healthProbes, patchPodSpec, restrictedContainerSecurity, type ResourceRequirements } from '../core/workload-defaults';
 
 export interface SpiffeCsiDriverProps {
   /** @default "spire-system" */

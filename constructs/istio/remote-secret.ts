@@ -7,11 +7,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { trustRelations, type DiscoveryPair, type TrustRelations } from '../clusters/federation';
-import type { Topology } from '../clusters/model';
-import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
-import { ISTIO_READER_SERVICE_ACCOUNT } from './istio-reader';
-import { PropsError, requireDnsLabel } from './props-error';
+import { trustRelations, type DiscoveryPair, type TrustRelations } from '../../clusters/federation';
+import type { Topology } from '../../clusters/model';
+import { ISTIO_SYSTEM_NAMESPACE } from './model';
+import { ISTIO_READER_SERVICE_ACCOUNT } from './reader';
+import { PropsError, requireDnsLabel } from '../core/props-error';
 
 export type { DiscoveryPair };
 

@@ -9,17 +9,17 @@
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ClusterStaticEntry } from '../imports/spire.spiffe.io';
-import { commonLabels, PATHS, SERVER_API_PORT, SPIRE_BUNDLE_KEY, SPIRE_SERVER, SPIRE_SYSTEM_NAMESPACE } from './names';
-import { requireDnsLabel, requireRange, requireTrustDomain } from './props-error';
-import { SpiffeCsiDriver } from './spiffe-csi-driver';
-import { SpireAgent, type SpireAgentProps } from './spire-agent';
-import { MESHFED_CLASS_NAME } from './spire-controller-manager';
-import type { SpireServer } from './spire-server';
-import type { BundleTarget, PsatCluster } from './spire-server-config';
+import { ClusterStaticEntry } from '../../imports/spire.spiffe.io';
+import { commonLabels, PATHS, SERVER_API_PORT, SPIRE_BUNDLE_KEY, SPIRE_SERVER, SPIRE_SYSTEM_NAMESPACE } from '../core/names';
+import { requireDnsLabel, requireRange, requireTrustDomain } from '../core/props-error';
+import { SpiffeCsiDriver } from './csi-driver';
+import { SpireAgent, type SpireAgentProps } from './agent';
+import { MESHFED_CLASS_NAME } from './controller-manager';
+import type { SpireServer } from './server';
+import type { BundleTarget, PsatCluster } from './server-config';
 import { UpstreamAuthority } from './upstream-authority';
-import { IMAGES } from './versions';
-import { containerResources, restrictedContainerSecurity } from './workload-defaults';
+import { IMAGES } from '../core/versions';
+import { containerResources, restrictedContainerSecurity } from '../core/workload-defaults';
 
 /** The agent binary in ghcr.io/spiffe/spire-agent (spiffe/spire v1.15.3 Dockerfile, the only executable there). */
 export const SPIRE_AGENT_BINARY = '/opt/spire/bin/spire-agent';

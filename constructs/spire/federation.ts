@@ -5,12 +5,12 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ClusterFederatedTrustDomain, ClusterFederatedTrustDomainSpecBundleEndpointProfileType } from '../imports/spire.spiffe.io';
-import { commonLabels, SPIRE_SERVER } from './names';
-import { PropsError, requireRange, requireTrustDomain } from './props-error';
+import { ClusterFederatedTrustDomain, ClusterFederatedTrustDomainSpecBundleEndpointProfileType } from '../../imports/spire.spiffe.io';
+import { commonLabels, SPIRE_SERVER } from '../core/names';
+import { PropsError, requireRange, requireTrustDomain } from '../core/props-error';
 import { spiffeBundle, spiffeBundleJson } from './spiffe-bundle';
-import type { SpireServer } from './spire-server';
-import { MESHFED_CLASS_NAME } from './spire-controller-manager';
+import type { SpireServer } from './server';
+import { MESHFED_CLASS_NAME } from './controller-manager';
 
 /** Port the server's `federation.bundle_endpoint` listens on inside the pod. */
 export const BUNDLE_ENDPOINT_PORT = 8443;

@@ -9,10 +9,10 @@ import { Construct } from 'constructs';
 import {
   gatewayAffinity, gatewayContainerSecurityContext, gatewayPodSecurityContext, gatewayServiceSpec, injectionTemplates, ISTIOD_POD_LABELS,
   socketVolume, socketVolumeMount, spreadAffinity, waitForSocketContainer, zoneSpread,
-} from './istio-gateway-pod';
+} from './gateway-pod';
 import {
   DEFAULT_INJECTION_TEMPLATES, type GatewayModel, type IstioModel, ISTIO_SYSTEM_NAMESPACE, RUNTIME_DEFAULT_SECCOMP,
-} from './istio-model';
+} from './model';
 
 export const ISTIO_OPERATOR_API_VERSION = 'install.istio.io/v1alpha1';
 

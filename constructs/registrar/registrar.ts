@@ -11,20 +11,20 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, Issuer,
-} from '../imports/cert-manager.io';
-import { SpiffeId, type SpiffeIdSpec } from '../imports/spiffeid.spiffe.io';
+} from '../../imports/cert-manager.io';
+import { SpiffeId, type SpiffeIdSpec } from '../../imports/spiffeid.spiffe.io';
 import {
   renderRegistrarConfig, type K8sWorkloadRegistrarConfigProps, type K8sWorkloadRegistrarMode,
-} from './k8s-workload-registrar-config';
-import { BUNDLE_ENDPOINT_PORT } from './federation';
-import { commonLabels, CSI_DRIVER_NAME, PATHS, PROMETHEUS_PORT, SERVER_API_PORT, SERVER_HEALTH_PORT } from './names';
-import { PropsError, requireRange, requireTrustDomain } from './props-error';
-import { SYSTEM_NAMESPACES } from './spire-controller-manager';
-import type { SpireServer } from './spire-server';
-import { K8S_WORKLOAD_REGISTRAR_IMAGES, SPIRE_VERSION } from './versions';
+} from './config';
+import { BUNDLE_ENDPOINT_PORT } from '../spire/federation';
+import { commonLabels, CSI_DRIVER_NAME, PATHS, PROMETHEUS_PORT, SERVER_API_PORT, SERVER_HEALTH_PORT } from '../core/names';
+import { PropsError, requireRange, requireTrustDomain } from '../core/props-error';
+import { SYSTEM_NAMESPACES } from '../spire/controller-manager';
+import type { SpireServer } from '../spire/server';
+import { K8S_WORKLOAD_REGISTRAR_IMAGES, SPIRE_VERSION } from '../core/versions';
 import {
   containerResources, patchPodSpec, restrictedContainerSecurity, restrictedPodSecurity, type ResourceRequirements,
-} from './workload-defaults';
+} from '../core/workload-defaults';
 
 export const K8S_WORKLOAD_REGISTRAR = 'k8s-workload-registrar';
 /** The pod annotation the registrar reads to add federatesWith to a workload's entry (comma-separated trust domains). */

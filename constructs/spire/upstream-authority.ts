@@ -1,5 +1,5 @@
 /** SPIRE's UpstreamAuthority: which CA signs the server's intermediate CA. */
-import { PropsError, requireDnsLabel } from './props-error';
+import { PropsError, requireDnsLabel } from '../core/props-error';
 
 export interface CertManagerIssuerRef {
   /** Issuer (or ClusterIssuer) that signs the SPIRE CA's CertificateRequests. */

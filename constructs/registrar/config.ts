@@ -7,7 +7,7 @@
  * config_webhook.go, config_reconcile.go, config_crd.go) as of the last releases (1.3.x for
  * webhook mode, 1.5.x for reconcile and crd).
  */
-import { PropsError, requireTrustDomain } from './props-error';
+import { PropsError, requireTrustDomain } from '../core/props-error';
 
 export const REGISTRAR_LOG_LEVELS = ['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type RegistrarLogLevel = (typeof REGISTRAR_LOG_LEVELS)[number];

@@ -4,7 +4,7 @@
  * Keys follow https://spiffe.io/docs/latest/deploying/spire_server/ (SPIRE 1.15).
  */
 import type { DataStore } from './datastore';
-import { PATHS, PROMETHEUS_PORT, SERVER_API_PORT, SERVER_HEALTH_PORT } from './names';
+import { PATHS, PROMETHEUS_PORT, SERVER_API_PORT, SERVER_HEALTH_PORT } from '../core/names';
 import type { UpstreamAuthority } from './upstream-authority';
 
 export interface CaSubject {

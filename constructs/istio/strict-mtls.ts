@@ -1,8 +1,8 @@
 /** Mesh-wide STRICT mTLS: a PeerAuthentication named "default" in the root namespace applies to every workload. */
 import { Construct } from 'constructs';
-import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../imports/security.istio.io';
-import { istioLabels } from './istio-cross-network-gateway';
-import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
+import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
+import { istioLabels } from './cross-network-gateway';
+import { ISTIO_SYSTEM_NAMESPACE } from './model';
 
 export class StrictMtls extends Construct {
   readonly resource: PeerAuthentication;

@@ -1,9 +1,9 @@
 /** The istio-system namespace, labelled with the cluster's Istio network (istiod reads it for its own endpoints). */
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
-import { podSecurityLabels } from './namespaces';
-import { requireDnsLabel } from './props-error';
+import { ISTIO_SYSTEM_NAMESPACE } from './model';
+import { podSecurityLabels } from '../core/namespaces';
+import { requireDnsLabel } from '../core/props-error';
 
 export const NETWORK_LABEL = 'topology.istio.io/network';
 

@@ -13,11 +13,11 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages, Issuer,
-} from '../imports/cert-manager.io';
-import { commonLabels } from './names';
-import { podSecurityLabels } from './namespaces';
-import { requireDnsLabel, requireDuration, requireTrustDomain } from './props-error';
-import { UpstreamAuthority } from './upstream-authority';
+} from '../../imports/cert-manager.io';
+import { commonLabels } from '../core/names';
+import { podSecurityLabels } from '../core/namespaces';
+import { requireDnsLabel, requireDuration, requireTrustDomain } from '../core/props-error';
+import { UpstreamAuthority } from '../spire/upstream-authority';
 
 export class RootCaSource {
   /** cert-manager generates and renews the root itself (its key never leaves the cluster). */

@@ -1,4 +1,4 @@
-import { TRUST_DOMAIN_RULE, trustDomainProblem } from '../clusters/trust-domain';
+import { TRUST_DOMAIN_RULE, trustDomainProblem } from '../../clusters/trust-domain';
 
 /**
  * Invalid construct input: the message names the construct and prop, the value and the rule, e.g.

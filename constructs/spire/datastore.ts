@@ -1,6 +1,6 @@
 /** SPIRE's `DataStore "sql"` plugin: sqlite on the server's volume, or an external postgres/mysql. */
-import { PATHS } from './names';
-import { PropsError, requireDnsLabel } from './props-error';
+import { PATHS } from '../core/names';
+import { PropsError, requireDnsLabel } from '../core/props-error';
 
 export interface SecretKeyRef {
   /** Secret in the SPIRE server's namespace. */

@@ -6,9 +6,9 @@
  */
 import {
   GATEWAY_INJECTION_TEMPLATES, gatewayAffinity, gatewayContainerSecurityContext, gatewayPodSecurityContext, gatewayServiceSpec, zoneSpread,
-} from './istio-gateway-pod';
-import { type GatewayModel, INJECTION_TEMPLATES_ANNOTATION, type IstioModel } from './istio-model';
-import { cniValuesOf, globalValuesOf, istiodValuesOf, meshConfigOf, sidecarInjectorValuesOf } from './istio-operator';
+} from './gateway-pod';
+import { type GatewayModel, INJECTION_TEMPLATES_ANNOTATION, type IstioModel } from './model';
+import { cniValuesOf, globalValuesOf, istiodValuesOf, meshConfigOf, sidecarInjectorValuesOf } from './operator';
 
 export type HelmValues = Record<string, unknown>;
 

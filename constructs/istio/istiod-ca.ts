@@ -17,10 +17,10 @@
 import { Construct } from 'constructs';
 import {
   Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages,
-} from '../imports/cert-manager.io';
-import { ISTIO_SYSTEM_NAMESPACE } from './istio-model';
-import { commonLabels } from './names';
-import { PropsError, requireDnsLabel, requireDuration, requireTrustDomain } from './props-error';
+} from '../../imports/cert-manager.io';
+import { ISTIO_SYSTEM_NAMESPACE } from './model';
+import { commonLabels } from '../core/names';
+import { PropsError, requireDnsLabel, requireDuration, requireTrustDomain } from '../core/props-error';
 
 /** The Secret name istiod mounts as its plug-in CA (fixed by Istio). */
 export const ISTIOD_CA_SECRET = 'cacerts';

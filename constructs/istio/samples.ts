@@ -7,13 +7,13 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { INJECTION_TEMPLATES_ANNOTATION, SPIRE_INJECTION_TEMPLATES } from './istio-model';
-import { podSecurityLabels } from './namespaces';
-import { PropsError, requireDnsLabel } from './props-error';
-import { SAMPLE_IMAGES } from './versions';
+import { INJECTION_TEMPLATES_ANNOTATION, SPIRE_INJECTION_TEMPLATES } from './model';
+import { podSecurityLabels } from '../core/namespaces';
+import { PropsError, requireDnsLabel } from '../core/props-error';
+import { SAMPLE_IMAGES } from '../core/versions';
 import {
   containerResources, NON_ROOT_UID, patchPodSpec, restrictedContainerSecurity, restrictedPodSecurity, type ResourceRequirements,
-} from './workload-defaults';
+} from '../core/workload-defaults';
 
 export const HELLOWORLD = 'helloworld';
 export const SLEEP = 'sleep';
