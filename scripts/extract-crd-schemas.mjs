@@ -14,7 +14,7 @@ const files = [
   'k8s-workload-registrar/spiffeid.spiffe.io_spiffeids.yaml',
   'istio/1.30.3/crd-all.gen.yaml',
   // Schemaless stub (no IstioOperator CRD since 1.24): lets 60-istio-operator.yaml pass; key paths are
-  // checked against the 1.30 API by constructs/istio-api-paths.ts instead.
+  // checked against the 1.30 API by constructs/istio/api-paths.ts instead.
   'istio/1.22.1/crd-operator.yaml',
 ];
 const out = {};

@@ -25,6 +25,32 @@ describe('layers', () => {
     expect(offending).toEqual([]);
   });
 
+  // Each concern folder of constructs/ is a package entry point (meshfed/<concern>); a concern builds only on
+  // the ones listed here, so e.g. meshfed/istio never pulls in the registrar and core depends on nothing.
+  const CONCERN_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
+    core: [],
+    spire: ['core'],
+    istio: ['core'],
+    'cert-manager': ['core', 'spire'],
+    registrar: ['core', 'spire'],
+    'platform-facts': ['spire'],
+  };
+
+  it('constructs/ has exactly the concern folders above, each with an index.ts entry point', () => {
+    const folders = readdirSync(join(ROOT, 'constructs'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    expect(folders).toEqual(Object.keys(CONCERN_DEPENDENCIES).sort());
+    expect(folders.filter((f) => !sources(join('constructs', f)).includes(join('constructs', f, 'index.ts')))).toEqual([]);
+  });
+
+  it.each(Object.keys(CONCERN_DEPENDENCIES))('constructs/%s/ imports only the concerns it builds on', (concern) => {
+    const allowed = CONCERN_DEPENDENCIES[concern];
+    const offending = sources(join('constructs', concern)).flatMap((file) => importsOf(file)
+      .map((spec) => /^\.\.\/([a-z-]+)(\/|$)/.exec(spec)?.[1])
+      .filter((dep): dep is string => dep !== undefined && dep in CONCERN_DEPENDENCIES && !allowed.includes(dep))
+      .map((dep) => `${file}: ../${dep}`));
+    expect(offending).toEqual([]);
+  });
+
   it('clusters/ imports nothing from constructs/ or synth/ (the topology is the source, not a consumer)', () => {
     const offending = sources('clusters').flatMap((file) => importsOf(file)
       .filter((spec) => /^\.\.\/(constructs|synth)(\/|$)/.test(spec)).map((spec) => `${file}: ${spec}`));

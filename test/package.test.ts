@@ -47,7 +47,7 @@ beforeAll(() => {
 
 describe('the packed package', () => {
   it('carries the compiled library, declarations and the command, and no sources, tests or fixtures', () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(['bin/meshfed.js', 'lib/index.js', 'lib/index.d.ts', 'lib/constructs/index.d.ts', 'lib/clusters/index.js', 'lib/bin/meshfed.js', 'package.json']));
+    expect(packedFiles).toEqual(expect.arrayContaining(['bin/meshfed.js', 'lib/index.js', 'lib/index.d.ts', 'lib/constructs/index.d.ts', ...['core', 'spire', 'istio', 'cert-manager', 'registrar'].map((c) => `lib/constructs/${c}/index.d.ts`), 'lib/clusters/index.js', 'lib/bin/meshfed.js', 'package.json']));
     const unexpected = packedFiles.filter((p) => /(^|\/)(test|fixtures|__snapshots__|stacks|infra)\//.test(p) || (/\.ts$/.test(p) && !/\.d\.ts$/.test(p)) || /\.(snap|pem)$/.test(p));
     expect(unexpected).toEqual([]);
     // Every compiled file has its source (no output of a deleted source lingers in lib/).
@@ -55,17 +55,35 @@ describe('the packed package', () => {
     expect(orphans).toEqual([]);
   });
 
-  it('synthesizes a cdk8s app from the public API (SPIRE server, federation, Istio) with plain props, type-checked against the declarations', () => {
+  it('synthesizes a cdk8s app from the concern entry points (meshfed/spire, /istio, /cert-manager, /core) with plain props, type-checked against the declarations', () => {
     writeFileSync(
       join(consumer, 'app.ts'),
       `import { App, Chart } from 'cdk8s';
-import { CrossNetworkGateway, FederatedTrustDomain, PropsError, SpireServer, StrictMtls } from 'meshfed';
-import { IstioNamespace } from 'meshfed/constructs';
+import * as meshfed from 'meshfed';
+import * as certManager from 'meshfed/cert-manager';
 import { loadTopology } from 'meshfed/clusters';
+import * as library from 'meshfed/constructs';
+import * as core from 'meshfed/core';
+import * as istio from 'meshfed/istio';
+import * as registrar from 'meshfed/registrar';
+import * as spire from 'meshfed/spire';
+import { PropsError } from 'meshfed/core';
+import { FederatedTrustDomain, SpireServer } from 'meshfed/spire';
+import { CertManagerCa } from 'meshfed/cert-manager';
+import { CrossNetworkGateway, IstioNamespace, StrictMtls } from 'meshfed/istio';
+import { K8sWorkloadRegistrar } from 'meshfed/registrar';
+
+// Every concern's entry point is part of the whole library, as the same objects (one module instance).
+const entryPoints = { core, spire, istio, 'cert-manager': certManager, registrar } as Record<string, Record<string, unknown>>;
+const notInLibrary = Object.entries(entryPoints).flatMap(([entry, exports]) => Object.keys(exports)
+  .filter((name) => (meshfed as Record<string, unknown>)[name] !== exports[name] || (library as Record<string, unknown>)[name] !== exports[name])
+  .map((name) => 'meshfed/' + entry + ': ' + name));
+const exportCounts = Object.fromEntries(Object.entries(entryPoints).map(([entry, exports]) => [entry, Object.keys(exports).length]));
 
 const app = new App();
 const chart = new Chart(app, 'mesh');
-new SpireServer(chart, 'server', { trustDomain: 'foo.example', clusterName: 'east' });
+const ca = new CertManagerCa(chart, 'ca', { trustDomain: 'foo.example' });
+new SpireServer(chart, 'server', { trustDomain: 'foo.example', clusterName: 'east', upstreamAuthority: ca.upstreamAuthority });
 new FederatedTrustDomain(chart, 'bar', { peer: { trustDomain: 'bar.example', bundleEndpointUrl: 'https://spire.bar.example:8443' } });
 new IstioNamespace(chart, 'istio-system', { network: 'net-east' });
 new CrossNetworkGateway(chart, 'gateway');
@@ -77,7 +95,7 @@ try {
   if (err instanceof PropsError) refused = err.message;
 }
 const topology = loadTopology(${JSON.stringify(twoClusters())}, 'inline.yaml');
-console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.name), yaml: app.synthYaml() }));
+console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.name), yaml: app.synthYaml(), notInLibrary, exportCounts, registrar: typeof K8sWorkloadRegistrar }));
 `,
     );
     // Node16 resolution reads "exports" (types conditions included), as a current TypeScript consumer does.
@@ -86,7 +104,9 @@ console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.n
       JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }),
     );
     ok(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: consumer });
-    const out = JSON.parse(ok(process.execPath, ['app.js'], { cwd: consumer })) as { refused: string; clusters: string[]; yaml: string };
+    const out = JSON.parse(ok(process.execPath, ['app.js'], { cwd: consumer })) as {
+      refused: string; clusters: string[]; yaml: string; notInLibrary: string[]; exportCounts: Record<string, number>; registrar: string;
+    };
     expect(out.refused).toMatch(/^SpireServer\.trustDomain: "Foo\.example" is not a valid SPIFFE trust domain/);
     expect(out.clusters).toEqual(['cluster-1', 'cluster-2']);
     const objects = parseAllDocuments(out.yaml).map((d) => d.toJS() as { kind: string; metadata: { name: string } });
@@ -96,6 +116,12 @@ console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.n
     expect(names('Namespace')).toEqual(['istio-system']);
     expect(names('Gateway')).toEqual(['cross-network-gateway']);
     expect(names('PeerAuthentication')).toEqual(['default']);
+    // The SPIRE server signs its CA through the cert-manager chain from meshfed/cert-manager.
+    expect(names('Issuer')).toEqual(['spire-selfsigned', 'spire-ca']);
+    expect(names('Role')).toContain('spire-server-upstream-ca');
+    expect(out.notInLibrary).toEqual([]);
+    for (const entry of ['core', 'spire', 'istio', 'cert-manager', 'registrar']) expect(out.exportCounts[entry]).toBeGreaterThan(0);
+    expect(out.registrar).toBe('function');
   });
 
   it('installs the meshfed command: synth works, usage errors exit 2, --version prints the version', () => {

@@ -100,7 +100,7 @@ export class CertManagerCa extends Construct {
           uris: [`spiffe://${props.trustDomain}`],
           subject: { organizations: ['SPIFFE'] },
           secretName: ROOT_CA_SECRET,
-          // Explicit CA key usages, as istiod's intermediate (istiod-ca.ts), instead of cert-manager's defaults.
+          // Explicit CA key usages, as istiod's intermediate (istio/istiod-ca.ts), instead of cert-manager's defaults.
           usages: [CertificateSpecUsages.CERT_SIGN, CertificateSpecUsages.CRL_SIGN, CertificateSpecUsages.DIGITAL_SIGNATURE],
           duration: root.duration,
           renewBefore: root.renewBefore,

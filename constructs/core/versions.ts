@@ -51,7 +51,7 @@ export const PREREQUISITES = {
 } as const;
 
 /**
- * Images of the Istio sample workloads (constructs/istio-samples.ts): helloworld v1/v2 answer
+ * Images of the Istio sample workloads (constructs/istio/samples.ts): helloworld v1/v2 answer
  * GET /hello on 5000 with their version, the curl image gives `kubectl exec` a client in the mesh.
  */
 export const SAMPLE_IMAGES = {

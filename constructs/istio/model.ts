@@ -1,7 +1,7 @@
 /**
  * The Istio settings meshfed controls for one cluster, as a pure function of the topology. Both
- * renderings (the IstioOperator for `istioctl install -f`, istio-operator.ts, and the Helm values of the
- * official charts, istio-helm-values.ts) are written from this model only, so they cannot drift apart.
+ * renderings (the IstioOperator for `istioctl install -f`, operator.ts, and the Helm values of the
+ * official charts, helm-values.ts) are written from this model only, so they cannot drift apart.
  */
 import { eastWestExposure, type LoadBalancerExposure } from '../../clusters/exposure';
 import { federationPeers, trustRelations, type TrustRelations } from '../../clusters/federation';
@@ -260,7 +260,7 @@ export function istioModel(
       role: 'eastwest',
       labels: { app: EASTWEST_GATEWAY, istio: 'eastwestgateway', 'topology.istio.io/network': cluster.network },
       // Only endpoints of this network are exposed through this gateway. Set here, not through the gateway
-      // chart's networkGateway value, which would also publish istiod's 15012 and 15017 (see istio-helm-values.ts).
+      // chart's networkGateway value, which would also publish istiod's 15012 and 15017 (see helm-values.ts).
       env: { ISTIO_META_REQUESTED_NETWORK_VIEW: cluster.network, ...socketEnv },
       ports: [
         { name: 'status-port', port: GATEWAY_STATUS_PORT, targetPort: GATEWAY_STATUS_PORT, protocol: 'TCP' },

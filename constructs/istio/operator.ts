@@ -1,7 +1,7 @@
 /**
  * The IstioOperator (install.istio.io/v1alpha1) for `istioctl install -f`. It is read client-side by
  * istioctl (the in-cluster operator and its CRD are gone since Istio 1.24), so it is synthesized as its own
- * file and never `kubectl apply`-ed. Every field comes from the IstioModel; istio-api-paths.ts lists the
+ * file and never `kubectl apply`-ed. Every field comes from the IstioModel; api-paths.ts lists the
  * key paths this file may contain.
  */
 import { ApiObject } from 'cdk8s';

@@ -1,4 +1,4 @@
-/** Facts about the pinned SPIRE images (constructs/versions.ts IMAGES and K8S_WORKLOAD_REGISTRAR_IMAGES). */
+/** Facts about the pinned SPIRE images (constructs/core/versions.ts IMAGES and K8S_WORKLOAD_REGISTRAR_IMAGES). */
 import type { ImageFacts } from './types';
 
 const SPIRE_DOCKERFILE = 'spiffe/spire Dockerfile at v1.15.3 (scratch base, no shell)';

@@ -1,4 +1,4 @@
-/** agent.conf, rendered as JSON (see spire-server-config.ts). Keys follow the SPIRE 1.15 agent reference. */
+/** agent.conf, rendered as JSON (see server-config.ts). Keys follow the SPIRE 1.15 agent reference. */
 import { AGENT_HEALTH_PORT, PATHS, PROMETHEUS_PORT, SPIRE_BUNDLE_KEY } from '../core/names';
 
 export interface SdsNames {
