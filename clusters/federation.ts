@@ -87,6 +87,16 @@ export const trustRelationsBuilder = { build: buildTrustRelations };
 /** The rendered trust relations of a topology: built once per topology object (see buildTrustRelations), then reused. */
 export const trustRelations: (topology: Topology) => TrustRelations = memoizedPerTopology((t) => trustRelationsBuilder.build(t));
 
+/**
+ * Ordered pairs (cluster, peer) whose workloads authenticate each other as rendered: same trust domain
+ * (nested clusters share their root's) or a federation whose bundle endpoint and root are both known
+ * (trustRelations). A pair the topology federates but synth cannot render yet gets no remote secret, so
+ * no istiod routes to endpoints whose certificates its proxies cannot verify. In topology order.
+ */
+export function discoveryPairs(topology: Topology, relations: TrustRelations = trustRelations(topology)): readonly DiscoveryPair[] {
+  return relations.discoveryPairs;
+}
+
 /** The rendered trust relations of a topology, computed in one pass (one federationPeers call per root cluster). */
 function buildTrustRelations(topology: Topology): TrustRelations {
   const byName = new Map(topology.clusters.map((c) => [c.name, c]));

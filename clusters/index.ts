@@ -7,3 +7,5 @@ export * from './trust-domain';
 export * from './federation';
 export * from './host';
 export * from './root-certificate';
+export * from './exposure';
+export * from './istio-values';

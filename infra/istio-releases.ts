@@ -2,6 +2,7 @@
  * The Helm releases of Istio's official charts for one cluster, in install order, as a pure function of
  * the topology: IstioInstall creates exactly these, and tests read them without Pulumi.
  */
+import { istioClusterValues } from '../clusters/istio-values';
 import type { Topology } from '../clusters/model';
 import { type HelmValues, istioHelmValues } from '../constructs/istio/helm-values';
 import { ISTIO_SYSTEM_NAMESPACE, istioModel } from '../constructs/istio/model';
@@ -25,7 +26,7 @@ export interface IstioRelease {
  * priority class), so on GKE it goes there, as the IstioOperator rendering does too.
  */
 export function istioReleases(topology: Topology, cluster: string): IstioRelease[] {
-  const model = istioModel(topology, cluster);
+  const model = istioModel(istioClusterValues(topology, cluster));
   const values = istioHelmValues(model);
   return [
     { part: 'base', releaseName: 'istio-base', chart: 'base', namespace: ISTIO_SYSTEM_NAMESPACE, values: values.base, step: 0 },

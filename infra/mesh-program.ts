@@ -16,14 +16,13 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
-import { exposesBundleEndpoint } from '../clusters/federation';
+import { discoveryPairs, exposesBundleEndpoint } from '../clusters/federation';
 import { hostPort } from '../clusters/host';
 import { findCluster, nestedChildren, rootClusters, type ClusterSpec, type Topology } from '../clusters/model';
 import { SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/core/names';
 import { NESTED } from '../constructs/spire/nested';
 import { kubeconfigEndpoint, tokenKubeconfig } from './kubeconfig';
 import { CA_ISSUER } from '../constructs/cert-manager/ca';
-import { discoveryPairs } from '../constructs/istio/remote-secret';
 import { renderTopology } from '../synth/synthesize';
 import { CHART_FILES } from '../synth/cluster-manifests';
 import { clusterRanges, type ClusterRanges } from './address-ranges';

@@ -8,7 +8,8 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio/model';
 import { ISTIO_READER_TOKEN_SECRET } from '../constructs/istio/reader';
-import { type DiscoveryPair, istioRemoteSecretManifest, remoteSecretName } from '../constructs/istio/remote-secret';
+import type { DiscoveryPair } from '../clusters/federation';
+import { istioRemoteSecretManifest, remoteSecretName } from '../constructs/istio/remote-secret';
 import { kubeconfigEndpoint } from './kubeconfig';
 
 /** What a remote secret needs from a deployed cluster (ClusterDeployment has all of it). */

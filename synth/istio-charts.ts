@@ -5,6 +5,7 @@
  */
 import type { Chart } from 'cdk8s';
 import type { TrustRelations } from '../clusters/federation';
+import { istioClusterValues } from '../clusters/istio-values';
 import type { ClusterSpec, Topology } from '../clusters/model';
 import { CrossNetworkGateway } from '../constructs/istio/cross-network-gateway';
 import { EASTWEST_GATEWAY, istioModel, type IstioModel } from '../constructs/istio/model';
@@ -41,7 +42,7 @@ export interface IstioChartsInput {
 
 export function addIstioCharts(input: IstioChartsInput): void {
   const { topology, relations, cluster, chart, notes } = input;
-  const model: IstioModel = istioModel(topology, cluster.name, undefined, relations);
+  const model: IstioModel = istioModel(istioClusterValues(topology, cluster.name, relations));
 
   new IstioOperatorManifest(chart(ISTIO_CHART_FILES.istioOperator), 'IstioOperator', { model });
   const eastWest = model.gateways.find((g) => g.name === EASTWEST_GATEWAY)!;

@@ -5,6 +5,7 @@
  * ISTIO_CHART_FACTS (with their sources), the images' users and shells from ISTIO_IMAGE_FACTS.
  */
 import { parse } from 'yaml';
+import { istioClusterValues } from '../clusters/istio-values';
 import { istioHelmValues } from '../constructs/istio/helm-values';
 import { GATEWAY_INJECTION_TEMPLATES, waitForSocketContainer } from '../constructs/istio/gateway-pod';
 import { istioModel, ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio/model';
@@ -72,7 +73,7 @@ describe.each(ENVIRONMENTS)('%s', (_env, text) => {
 
   describe.each(topology.clusters.map((c) => c.name))('cluster %s', (name) => {
     const objects = clusters.get(name)!.objects;
-    const model = istioModel(topology, name);
+    const model = istioModel(istioClusterValues(topology, name));
     const provider = model.provider;
     const iop = istioOperatorSpec(model) as Obj;
     const helm = istioHelmValues(model) as unknown as Obj;

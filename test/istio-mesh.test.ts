@@ -1,5 +1,6 @@
 /** Istio multi-primary, multi-network mesh on SPIRE identities: model, both renderings, synthesized objects. */
 import { parse } from 'yaml';
+import { istioClusterValues, type IstioClusterValues } from '../clusters/istio-values';
 import { federatedTrustDomains, type Topology } from '../clusters/model';
 import { disallowedKeyPaths, ISTIO_HELM_ALLOWED_PATHS, keyPaths, pathAllowed } from '../constructs/istio/api-paths';
 import { istioHelmValues } from '../constructs/istio/helm-values';
@@ -149,7 +150,7 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
     });
 
     it('gives Helm-installed gateways the SPIRE socket and the wait container through the spire-gateway template', () => {
-      const values = istioHelmValues(istioModel(topology, name)) as unknown as Obj;
+      const values = istioHelmValues(istioModel(istioClusterValues(topology, name))) as unknown as Obj;
       const template = parse(values.istiod.sidecarInjectorWebhook.templates['spire-gateway'] as string) as Obj;
       // Istio's gateway template mounts workload-socket into istio-proxy but backs it with an emptyDir: the
       // strategic merge patch deletes that source (null) and gives the CSI one, and adds no second mount.
@@ -205,7 +206,7 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
     });
 
     it("sets only Helm values that the pinned charts have", () => {
-      const values = istioHelmValues(istioModel(topology, name));
+      const values = istioHelmValues(istioModel(istioClusterValues(topology, name)));
       expect(disallowedKeyPaths(values.base, ISTIO_HELM_ALLOWED_PATHS.base)).toEqual([]);
       expect(disallowedKeyPaths(values.cni, ISTIO_HELM_ALLOWED_PATHS.cni)).toEqual([]);
       expect(disallowedKeyPaths(values.istiod, ISTIO_HELM_ALLOWED_PATHS.istiod)).toEqual([]);
@@ -213,7 +214,7 @@ describe.each([['dev', DEV], ['three clusters', THREE]])('%s topology', (_label,
     });
 
     it('renders Helm values that agree with the IstioOperator on every setting meshfed controls', () => {
-      const model = istioModel(topology, name);
+      const model = istioModel(istioClusterValues(topology, name));
       expect(controlledFromHelm(istioHelmValues(model) as unknown as Obj)).toEqual(controlledFromOperator(istioOperatorSpec(model)));
     });
 
@@ -329,23 +330,23 @@ describe('istio settings from the topology file', () => {
       expect(disallowedKeyPaths(iop)).toEqual([]);
       // Remote istiods read trust bundle ConfigMaps through the reader.
       expect((find(c.objects, 'ClusterRole', 'meshfed-istio-reader') as Obj).rules[0].resources).toContain('configmaps');
-      const model = istioModel(topology, name);
+      const model = istioModel(istioClusterValues(topology, name));
       expect(controlledFromHelm(istioHelmValues(model) as unknown as Obj)).toEqual(controlledFromOperator(istioOperatorSpec(model)));
     });
 
   it('sizes both gateways as the topology says, in both renderings', () => {
-    const model = istioModel(topology, 'edge');
+    const model = istioModel(istioClusterValues(topology, 'edge'));
     for (const g of (istioOperatorSpec(model) as Obj).components.ingressGateways as Obj[]) expect(g.k8s.hpaSpec).toEqual({ minReplicas: 3, maxReplicas: 7 });
     for (const g of Object.values(istioHelmValues(model).gateways) as Obj[]) expect(g.autoscaling).toEqual({ enabled: true, minReplicas: 3, maxReplicas: 7 });
   });
 
   it('lets a cluster choose its native-sidecar mode against the version default', () => {
     const { topology: t } = synthTopologyText(twoClusters('    kubernetesVersion: "1.33"\n    istio: { nativeSidecars: false }'));
-    expect(istioModel(t, 'cluster-1').nativeSidecars).toBe(false);
-    expect(istioModel(t, 'cluster-2').nativeSidecars).toBe(false);
+    expect(istioModel(istioClusterValues(t, 'cluster-1')).nativeSidecars).toBe(false);
+    expect(istioModel(istioClusterValues(t, 'cluster-2')).nativeSidecars).toBe(false);
     const { topology: on } = synthTopologyText(twoClusters('    istio: { nativeSidecars: true }'));
-    expect(istioModel(on, 'cluster-1').spireTemplate).toContain('initContainers');
-    expect(istioModel(on, 'cluster-1').istiodEnv.ENABLE_NATIVE_SIDECARS).toBe('true');
+    expect(istioModel(istioClusterValues(on, 'cluster-1')).spireTemplate).toContain('initContainers');
+    expect(istioModel(istioClusterValues(on, 'cluster-1')).istiodEnv.ENABLE_NATIVE_SIDECARS).toBe('true');
   });
 });
 
@@ -353,7 +354,7 @@ describe('istio model options', () => {
   const { topology } = synthTopologyText(twoClusters());
 
   it('lists one caCertificates entry per peer, scoped to it, when asked, and lets readers get ConfigMaps', () => {
-    const model = istioModel(topology, 'cluster-1', {
+    const model = istioModel(istioClusterValues(topology, 'cluster-1'), {
       acceptance: TrustDomainAcceptance.caCertificates({ 'bar.com': { spiffeBundleUrl: 'https://spire-bundle.bar.com:8443' } }),
     });
     const mesh = istioOperatorSpec(model).meshConfig as Obj;
@@ -365,9 +366,9 @@ describe('istio model options', () => {
   });
 
   it('refuses caCertificates that miss a peer or name a non-peer', () => {
-    expect(() => istioModel(topology, 'cluster-1', { acceptance: TrustDomainAcceptance.caCertificates({}) }))
+    expect(() => istioModel(istioClusterValues(topology, 'cluster-1'), { acceptance: TrustDomainAcceptance.caCertificates({}) }))
       .toThrow('TrustDomainAcceptance.caCertificates: no bundle URL or PEM for federated trust domain(s) bar.com');
-    expect(() => istioModel(topology, 'cluster-1', {
+    expect(() => istioModel(istioClusterValues(topology, 'cluster-1'), {
       acceptance: TrustDomainAcceptance.caCertificates({ 'bar.com': { pem: 'x' }, 'baz.com': { pem: 'y' } }),
     })).toThrow('TrustDomainAcceptance.caCertificates: baz.com is not a federated peer of this cluster (peers: bar.com)');
   });
@@ -375,11 +376,11 @@ describe('istio model options', () => {
   it('patches the container list of the chosen native-sidecar mode, overriding the version default', () => {
     expect(Object.keys((spireTemplatePatch(true).spec as Obj))).toContain('initContainers');
     expect(Object.keys((spireTemplatePatch(false).spec as Obj))).toContain('containers');
-    expect(istioModel(topology, 'cluster-1', { nativeSidecars: false }).istiodEnv.ENABLE_NATIVE_SIDECARS).toBe('false');
-    expect(istioModel(topology, 'cluster-1', { nativeSidecars: true }).spireTemplate).toContain('initContainers');
+    expect(istioModel(istioClusterValues(topology, 'cluster-1'), { nativeSidecars: false }).istiodEnv.ENABLE_NATIVE_SIDECARS).toBe('false');
+    expect(istioModel(istioClusterValues(topology, 'cluster-1'), { nativeSidecars: true }).spireTemplate).toContain('initContainers');
     const old = synthTopologyText(twoClusters('    kubernetesVersion: "1.28"')).topology;
-    expect(istioModel(old, 'cluster-1').nativeSidecars).toBe(false);
-    expect(() => istioModel(old, 'cluster-1', { nativeSidecars: true }))
+    expect(istioModel(istioClusterValues(old, 'cluster-1')).nativeSidecars).toBe(false);
+    expect(() => istioModel(istioClusterValues(old, 'cluster-1'), { nativeSidecars: true }))
       .toThrow('istioModel.nativeSidecars: Kubernetes 1.28 has no sidecar containers (needs 1.29+)');
   });
 
@@ -396,8 +397,27 @@ describe('istio model options', () => {
     expect(keyPaths({ a: [{ b: 1 }] })).toEqual([['a', '[]', 'b']]);
   });
 
+  it('builds from plain values written by hand: no topology, every relation given (meshfed/istio with plain props)', () => {
+    const values: IstioClusterValues = {
+      clusterName: 'east', provider: 'eks', kubernetesVersion: '1.33', meshId: 'mesh', network: 'net-east', trustDomain: 'foo.example',
+      peerTrustDomains: ['bar.example'], peerRootPems: { 'bar.example': 'PEM' }, trustDomainAcceptance: 'caCertificates',
+      eastWestExposure: { consumers: ['west'], internal: true, sourceRanges: ['10.2.0.0/16'], rangesFrom: 'consumer-cidrs' },
+      gatewayReplicas: { min: 3, max: 4 },
+    };
+    const model = istioModel(values);
+    expect(model.trustDomainAliases).toEqual(['bar.example']);
+    expect(model.caCertificates).toEqual([{ pem: 'PEM', trustDomains: ['bar.example'] }]);
+    expect(model.nativeSidecars).toBe(true); // Kubernetes 1.33
+    const eastWest = model.gateways.find((g) => g.role === 'eastwest')!;
+    expect(eastWest.exposure).toBe(values.eastWestExposure);
+    expect(eastWest.serviceAnnotations).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb', 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
+    });
+    expect([eastWest.minReplicas, eastWest.maxReplicas]).toEqual([3, 4]);
+  });
+
   it('names both gateways', () => {
-    expect(istioModel(topology, 'cluster-2').gateways.map((g) => g.name)).toEqual([INGRESS_GATEWAY, EASTWEST_GATEWAY]);
+    expect(istioModel(istioClusterValues(topology, 'cluster-2')).gateways.map((g) => g.name)).toEqual([INGRESS_GATEWAY, EASTWEST_GATEWAY]);
   });
 });
 

@@ -1,8 +1,8 @@
 /** Remote secrets: which clusters discover which, and the Secret istiod reads. */
 import { App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
-import { trustRelations } from '../clusters/federation';
-import { discoveryPairs, IstioRemoteSecret, istioRemoteSecretManifest } from '../constructs/istio/remote-secret';
+import { discoveryPairs, trustRelations } from '../clusters/federation';
+import { IstioRemoteSecret, istioRemoteSecretManifest } from '../constructs/istio/remote-secret';
 import { validateObject, type K8sObject } from './helpers/schema-validation';
 import { synthTopologyText } from './helpers/synth';
 

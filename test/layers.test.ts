@@ -51,6 +51,19 @@ describe('layers', () => {
     expect(offending).toEqual([]);
   });
 
+  // Relations between clusters (peers, discovery pairs, exposure, nesting) are computed in clusters/ only;
+  // constructs take plain values, so from clusters/ they import types and the pure value checks below.
+  const CLUSTERS_VALUE_IMPORTS_OF_CONSTRUCTS = ['trust-domain', 'root-certificate'];
+
+  it('constructs/ takes plain values: from clusters/ only types and value checks (no topology, no relations)', () => {
+    const offending = sources('constructs').flatMap((file) => [...readFileSync(join(ROOT, file), 'utf8')
+      .matchAll(/^\s*import\s+(type\s)?[^'"]*from\s+'([^']+)'/gm)]
+      .filter(([, typeOnly, spec]) => typeOnly === undefined && /(^|\/)clusters\/[a-z-]+$/.test(spec)
+        && !CLUSTERS_VALUE_IMPORTS_OF_CONSTRUCTS.includes(spec.replace(/^.*\/clusters\//, '')))
+      .map(([, , spec]) => `${file}: ${spec}`));
+    expect(offending).toEqual([]);
+  });
+
   it('clusters/ imports nothing from constructs/ or synth/ (the topology is the source, not a consumer)', () => {
     const offending = sources('clusters').flatMap((file) => importsOf(file)
       .filter((spec) => /^\.\.\/(constructs|synth)(\/|$)/.test(spec)).map((spec) => `${file}: ${spec}`));

@@ -1,4 +1,5 @@
 /** Issue #10 point 13: who may reach the load balancers peers dial, internal where they share a network, pinned addresses. */
+import { istioClusterValues } from '../clusters/istio-values';
 import { istioHelmValues } from '../constructs/istio/helm-values';
 import { EASTWEST_GATEWAY, istioModel } from '../constructs/istio/model';
 import { istioOperatorSpec } from '../constructs/istio/operator';
@@ -36,7 +37,7 @@ ${opts.extra2 ?? ''}federation: full-mesh
 
 const eastWestOf = (text: string, cluster: string) => {
   const { topology } = synthTopologyText(text);
-  const model = istioModel(topology, cluster);
+  const model = istioModel(istioClusterValues(topology, cluster));
   return {
     iop: (istioOperatorSpec(model).components as Obj).ingressGateways.find((g: Obj) => g.name === EASTWEST_GATEWAY),
     helm: (istioHelmValues(model).gateways as Obj)[EASTWEST_GATEWAY],

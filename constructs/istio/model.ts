@@ -1,14 +1,17 @@
 /**
- * The Istio settings meshfed controls for one cluster, as a pure function of the topology. Both
+ * The Istio settings meshfed controls for one cluster, as a pure function of the cluster's Istio values
+ * (clusters/istio-values.ts: plain values, every relation between clusters computed there). Both
  * renderings (the IstioOperator for `istioctl install -f`, operator.ts, and the Helm values of the
  * official charts, helm-values.ts) are written from this model only, so they cannot drift apart.
  */
-import { eastWestExposure, type LoadBalancerExposure } from '../../clusters/exposure';
-import { federationPeers, trustRelations, type TrustRelations } from '../../clusters/federation';
-import { federatedTrustDomains, findCluster, type Provider, type Topology } from '../../clusters/model';
+import type { LoadBalancerExposure } from '../../clusters/exposure';
+import type { IstioClusterValues } from '../../clusters/istio-values';
+import type { Provider } from '../../clusters/model';
 import { CSI_DRIVER_NAME, PATHS } from '../core/names';
 import { PropsError, requireTrustDomain } from '../core/props-error';
 import { ISTIO_VERSION } from '../core/versions';
+
+export type { IstioClusterValues };
 
 export const ISTIO_SYSTEM_NAMESPACE = 'istio-system';
 /** Where istio-agent looks for a SPIFFE Workload API socket (security.WorkloadIdentityPath upstream). */
@@ -195,32 +198,23 @@ export function passthroughLoadBalancerAnnotations(provider: Provider, internal 
  * The options the topology file chooses for a cluster (`istio` at the top level and per cluster). With
  * caCertificates, each peer's roots come from its rootCa.certificateFile (load-time rules require it).
  */
-export function istioOptionsFromTopology(topology: Topology, clusterName: string): IstioModelOptions {
-  const cluster = findCluster(topology, clusterName);
-  const { trustDomainAcceptance, gatewayReplicas } = topology.istio;
-  const acceptance = trustDomainAcceptance === 'caCertificates'
-    ? TrustDomainAcceptance.caCertificates(Object.fromEntries(federationPeers(topology, clusterName)
-      .filter((p) => p.rootPem !== undefined).map((p) => [p.trustDomain, { pem: p.rootPem! }])))
+export function istioOptionsOf(cluster: IstioClusterValues): IstioModelOptions {
+  const acceptance = cluster.trustDomainAcceptance === 'caCertificates'
+    ? TrustDomainAcceptance.caCertificates(Object.fromEntries(Object.entries(cluster.peerRootPems).map(([td, pem]) => [td, { pem }])))
     : TrustDomainAcceptance.aliases();
   return {
     acceptance,
-    gatewayReplicas,
-    ...(cluster.istio.nativeSidecars !== undefined ? { nativeSidecars: cluster.istio.nativeSidecars } : {}),
+    gatewayReplicas: cluster.gatewayReplicas,
+    ...(cluster.nativeSidecars !== undefined ? { nativeSidecars: cluster.nativeSidecars } : {}),
   };
 }
 
 /**
- * @param options what the topology chooses (istioOptionsFromTopology) unless given.
- * @param relations trustRelations(topology), when the caller has computed it already.
+ * @param cluster istioClusterValues(topology, name) (meshfed/clusters), or the same values written by hand.
+ * @param options what the cluster's values choose (istioOptionsOf) unless given.
  */
-export function istioModel(
-  topology: Topology,
-  clusterName: string,
-  options: IstioModelOptions = istioOptionsFromTopology(topology, clusterName),
-  relations: TrustRelations = trustRelations(topology),
-): IstioModel {
-  const cluster = findCluster(topology, clusterName);
-  const peers = federatedTrustDomains(topology, clusterName);
+export function istioModel(cluster: IstioClusterValues, options: IstioModelOptions = istioOptionsOf(cluster)): IstioModel {
+  const peers = cluster.peerTrustDomains;
   requireTrustDomain('istioModel.trustDomain', cluster.trustDomain);
   const acceptance = options.acceptance ?? TrustDomainAcceptance.aliases();
   const caCertificates = acceptance.kind === 'caCertificates' ? caEntries(peers, acceptance.sources ?? {}) : [];
@@ -237,7 +231,7 @@ export function istioModel(
   const common = { resources: GATEWAY_RESOURCES, minReplicas: replicas.min, maxReplicas: replicas.max, pdbMinAvailable: 1 };
   // Both gateways mount the SPIRE socket, so istio-agent must look for SPIRE's socket name there.
   const socketEnv = { [WORKLOAD_IDENTITY_SOCKET_FILE_ENV]: PATHS.agentSocketName };
-  const eastWest = eastWestExposure(cluster, relations);
+  const eastWest = cluster.eastWestExposure;
   // The ingress gateway serves clients meshfed does not know: open, external, unpinned.
   const ingress: LoadBalancerExposure = { consumers: [], internal: false, sourceRanges: [], rangesFrom: 'none' };
   const gateways: GatewayModel[] = [
@@ -273,9 +267,9 @@ export function istioModel(
   ];
   return {
     istioVersion: ISTIO_VERSION,
-    clusterName: cluster.name,
+    clusterName: cluster.clusterName,
     provider: cluster.provider,
-    meshId: topology.meshId,
+    meshId: cluster.meshId,
     network: cluster.network,
     trustDomain: cluster.trustDomain,
     peerTrustDomains: peers,

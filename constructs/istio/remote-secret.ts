@@ -1,29 +1,15 @@
 /**
- * Remote secrets: how one cluster's istiod discovers another cluster's endpoints. `discoveryPairs` decides
- * which ordered pairs get one (a cluster must not route to endpoints whose identities it cannot
- * authenticate); `IstioRemoteSecret` renders the Secret from plain values (the Pulumi stack passes the
- * peer's API endpoint, CA and reader token; synth never sees them).
+ * Remote secrets: how one cluster's istiod discovers another cluster's endpoints. Which ordered pairs get
+ * one is a relation between clusters, decided in clusters/ (`discoveryPairs`, clusters/federation.ts);
+ * `IstioRemoteSecret` renders the Secret from plain values (the Pulumi stack passes the peer's API
+ * endpoint, CA and reader token; synth never sees them).
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { trustRelations, type DiscoveryPair, type TrustRelations } from '../../clusters/federation';
-import type { Topology } from '../../clusters/model';
 import { ISTIO_SYSTEM_NAMESPACE } from './model';
 import { ISTIO_READER_SERVICE_ACCOUNT } from './reader';
 import { PropsError, requireDnsLabel } from '../core/props-error';
-
-export type { DiscoveryPair };
-
-/**
- * Ordered pairs (cluster, peer) whose workloads authenticate each other as rendered: same trust domain
- * (nested clusters share their root's) or a federation whose bundle endpoint and root are both known
- * (trustRelations). A pair the topology federates but synth cannot render yet gets no remote secret, so
- * no istiod routes to endpoints whose certificates its proxies cannot verify. In topology order.
- */
-export function discoveryPairs(topology: Topology, relations: TrustRelations = trustRelations(topology)): readonly DiscoveryPair[] {
-  return relations.discoveryPairs;
-}
 
 export function remoteSecretName(peer: string): string {
   return `istio-remote-secret-${peer}`;

@@ -4,8 +4,7 @@
  * route table, ReaderAccess entries for opted-in readers, and ManagedDatastore where asked.
  * The deploy layer (manifests, Helm releases, remote secrets) consumes `clusters[name]`.
  */
-import { discoveryPairs } from '../../constructs/istio/remote-secret';
-import type { DiscoveryPair } from '../../clusters/federation';
+import { discoveryPairs, type DiscoveryPair } from '../../clusters/federation';
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';

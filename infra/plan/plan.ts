@@ -4,7 +4,7 @@
  * cluster or Pulumi engine is needed.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { discoveryPairs } from '../../constructs/istio/remote-secret';
+import { discoveryPairs } from '../../clusters/federation';
 import type { Topology } from '../../clusters/model';
 import { deployMesh } from '../mesh-program';
 import { mockCloudCall, mockCloudState } from './mock-state';

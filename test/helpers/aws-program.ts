@@ -6,7 +6,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec } from '../../clusters/model';
 import type { AwsEnvironment } from '../../infra/aws/environment';
-import { discoveryPairs } from '../../constructs/istio/remote-secret';
+import { discoveryPairs } from '../../clusters/federation';
 import { stackShape } from '../../infra/stack-values';
 import type { EndpointKind } from '../../infra/aws/load-balancer-addresses';
 import { MOCK_ACCOUNT, mockCloudState } from '../../infra/plan/mock-state';
