@@ -61,7 +61,7 @@ describe('the packed package', () => {
       `import { App, Chart } from 'cdk8s';
 import * as meshfed from 'meshfed';
 import * as certManager from 'meshfed/cert-manager';
-import { loadTopology } from 'meshfed/clusters';
+import { istioClusterValues, loadTopology } from 'meshfed/clusters';
 import * as library from 'meshfed/constructs';
 import * as core from 'meshfed/core';
 import * as istio from 'meshfed/istio';
@@ -70,7 +70,7 @@ import * as spire from 'meshfed/spire';
 import { PropsError } from 'meshfed/core';
 import { FederatedTrustDomain, SpireServer } from 'meshfed/spire';
 import { CertManagerCa } from 'meshfed/cert-manager';
-import { CrossNetworkGateway, IstioNamespace, StrictMtls } from 'meshfed/istio';
+import { CrossNetworkGateway, IstioNamespace, istioHelmValues, istioModel, StrictMtls } from 'meshfed/istio';
 import { K8sWorkloadRegistrar } from 'meshfed/registrar';
 
 // Every concern's entry point is part of the whole library, as the same objects (one module instance).
@@ -95,7 +95,9 @@ try {
   if (err instanceof PropsError) refused = err.message;
 }
 const topology = loadTopology(${JSON.stringify(twoClusters())}, 'inline.yaml');
-console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.name), yaml: app.synthYaml(), notInLibrary, exportCounts, registrar: typeof K8sWorkloadRegistrar }));
+// The Istio model from the plain values meshfed/clusters resolves (no topology inside meshfed/istio).
+const helmReleases = Object.keys(istioHelmValues(istioModel(istioClusterValues(topology, 'cluster-1'))));
+console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.name), yaml: app.synthYaml(), notInLibrary, exportCounts, registrar: typeof K8sWorkloadRegistrar, helmReleases }));
 `,
     );
     // Node16 resolution reads "exports" (types conditions included), as a current TypeScript consumer does.
@@ -105,10 +107,11 @@ console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.n
     );
     ok(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: consumer });
     const out = JSON.parse(ok(process.execPath, ['app.js'], { cwd: consumer })) as {
-      refused: string; clusters: string[]; yaml: string; notInLibrary: string[]; exportCounts: Record<string, number>; registrar: string;
+      refused: string; clusters: string[]; yaml: string; notInLibrary: string[]; exportCounts: Record<string, number>; registrar: string; helmReleases: string[];
     };
     expect(out.refused).toMatch(/^SpireServer\.trustDomain: "Foo\.example" is not a valid SPIFFE trust domain/);
     expect(out.clusters).toEqual(['cluster-1', 'cluster-2']);
+    expect(out.helmReleases).toEqual(['base', 'cni', 'istiod', 'gateways']);
     const objects = parseAllDocuments(out.yaml).map((d) => d.toJS() as { kind: string; metadata: { name: string } });
     const names = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
     expect(names('StatefulSet')).toEqual(['spire-server']);
