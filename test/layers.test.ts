@@ -39,6 +39,8 @@ describe('layers', () => {
   it('constructs/ has exactly the concern folders above, each with an index.ts entry point', () => {
     const folders = readdirSync(join(ROOT, 'constructs'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
     expect(folders).toEqual(Object.keys(CONCERN_DEPENDENCIES).sort());
+    // A new construct goes into its concern's folder (and that folder's index.ts), never loose in constructs/.
+    expect(readdirSync(join(ROOT, 'constructs')).filter((name) => name.endsWith('.ts'))).toEqual(['index.ts']);
     expect(folders.filter((f) => !sources(join('constructs', f)).includes(join('constructs', f, 'index.ts')))).toEqual([]);
   });
 
