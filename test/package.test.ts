@@ -106,6 +106,12 @@ console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.n
       JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }),
     );
     ok(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: consumer });
+    // Node10 resolution ignores "exports": the subpath entry points' types come from "typesVersions".
+    writeFileSync(
+      join(consumer, 'tsconfig.node10.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node10', strict: true, skipLibCheck: true, types: [], noEmit: true }, files: ['app.ts'] }),
+    );
+    ok(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.node10.json'], { cwd: consumer });
     const out = JSON.parse(ok(process.execPath, ['app.js'], { cwd: consumer })) as {
       refused: string; clusters: string[]; yaml: string; notInLibrary: string[]; exportCounts: Record<string, number>; registrar: string; helmReleases: string[];
     };
