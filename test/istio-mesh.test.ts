@@ -414,6 +414,11 @@ describe('istio model options', () => {
       'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb', 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
     });
     expect([eastWest.minReplicas, eastWest.maxReplicas]).toEqual([3, 4]);
+    expect(() => istioModel({ ...values, clusterName: 'East' }))
+      .toThrow('istioModel.clusterName: "East" must be a DNS label (lowercase letters, digits, \'-\', at most 63 characters)');
+    expect(() => istioModel({ ...values, peerTrustDomains: ['bar.example', 'Baz'], peerRootPems: {} }))
+      .toThrow(/^istioModel\.peerTrustDomains\[1\]: "Baz" is not a valid SPIFFE trust domain/);
+    expect(() => istioModel({ ...values, network: '' })).toThrow('istioModel.network: must not be empty');
   });
 
   it('names both gateways', () => {

@@ -8,7 +8,7 @@ import type { LoadBalancerExposure } from '../../clusters/exposure';
 import type { IstioClusterValues } from '../../clusters/istio-values';
 import type { Provider } from '../../clusters/model';
 import { CSI_DRIVER_NAME, PATHS } from '../core/names';
-import { PropsError, requireTrustDomain } from '../core/props-error';
+import { PropsError, requireDnsLabel, requireTrustDomain } from '../core/props-error';
 import { ISTIO_VERSION } from '../core/versions';
 
 export type { IstioClusterValues };
@@ -216,6 +216,11 @@ export function istioOptionsOf(cluster: IstioClusterValues): IstioModelOptions {
 export function istioModel(cluster: IstioClusterValues, options: IstioModelOptions = istioOptionsOf(cluster)): IstioModel {
   const peers = cluster.peerTrustDomains;
   requireTrustDomain('istioModel.trustDomain', cluster.trustDomain);
+  // The topology schema guarantees these; values written by hand get the same checks, with the field named.
+  requireDnsLabel('istioModel.clusterName', cluster.clusterName);
+  requireDnsLabel('istioModel.meshId', cluster.meshId);
+  if (cluster.network.length === 0) throw new PropsError('istioModel.network: must not be empty');
+  peers.forEach((td, i) => requireTrustDomain(`istioModel.peerTrustDomains[${i}]`, td));
   const acceptance = options.acceptance ?? TrustDomainAcceptance.aliases();
   const caCertificates = acceptance.kind === 'caCertificates' ? caEntries(peers, acceptance.sources ?? {}) : [];
   // Istio 1.27+ injects native sidecars where the kubelet is 1.33+; meshfed pins the decision so the
