@@ -62,6 +62,16 @@ describe('targets', () => {
     expect(status(checks, '100 clusters, in-process synthesis < 2x')).toBe('GAP');
     expect(status(checks, '100 clusters, in-process synthesis < 3x')).toBe('PASS');
     expect(status(checks, '200 clusters, cold')).toBe('NOT MEASURED');
+    expect(status(checks, 'dev, offline plan')).toBe('NOT MEASURED');
+  });
+
+  it('checks the offline plan of dev against 10 s and of 10 clusters against 30 s', () => {
+    const checks = checkTargets([
+      { name: 'dev', planWallMs: 9999 },
+      { name: '10', planWallMs: 30_000 },
+    ]);
+    expect(status(checks, 'dev, offline plan')).toBe('PASS');
+    expect(status(checks, '10 clusters, offline plan')).toBe('GAP');
   });
 });
 
