@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { federationPeers, loadTopology, loadTopologyFile } from '../clusters';
 import { renderTopology } from '../synth/synthesize';
 import { summariseProfile, type CpuProfile } from './bench/cpu-profile';
+import { cliHasCommand } from './bench/commands';
 import { checkTargets, GIB } from './bench/targets';
 import { BENCH_ROOT_PEM, fullMeshTopologyYaml, writeFullMeshTopology } from './bench/topology';
 
@@ -42,6 +43,16 @@ describe('generated full-mesh topology', () => {
   it('refuses sizes whose CIDRs would not be disjoint', () => {
     expect(() => fullMeshTopologyYaml(255, 'root.pem')).toThrow('benchmark size 255 must be an integer from 1 to 254');
     expect(() => fullMeshTopologyYaml(0, 'root.pem')).toThrow('benchmark size 0 must be an integer from 1 to 254');
+  });
+});
+
+describe('plan command detection', () => {
+  const help = 'Usage: meshfed [options] [command]\n\nOptions:\n  -h, --help  display help\n\nCommands:\n  synth [options]     synthesize manifests\n  planet              not a plan\n';
+  it('finds a command only in the Commands section of --help, by its whole name', () => {
+    expect(cliHasCommand(help, 'synth')).toBe(true);
+    expect(cliHasCommand(help, 'plan')).toBe(false);
+    expect(cliHasCommand(`${help}  plan [options]      the offline Pulumi plan\n`, 'plan')).toBe(true);
+    expect(cliHasCommand('Usage: x\n  plan  mentioned outside a Commands section\n', 'plan')).toBe(false);
   });
 });
 

@@ -52,13 +52,20 @@ export function directSynth(cli: DirectCli, topology: string, out: string, root 
   return { label: cli.label, argv: [...cli.argvPrefix, 'synth', '--topology', topology, '--out', out], cwd: root };
 }
 
+/** True when the CLI's `--help` lists `command` among its commands (commander indents each by two spaces, name first; wrapped descriptions deeper). */
+export function cliHasCommand(helpText: string, command: string): boolean {
+  const commands = helpText.split(/^Commands:$/m)[1] ?? '';
+  return new RegExp(`^  ${command}\\b`, 'm').test(commands);
+}
+
 /**
  * The offline plan of a topology: `meshfed plan --topology <file>` when the package's CLI has that
- * command (`plan --help` exits 0), else `npm run plan -- --topology <file>`, else undefined.
+ * command, else `npm run plan -- --topology <file>`, else undefined.
  */
 export function planCommand(cli: DirectCli, topology: string, root = REPO_ROOT): CommandSpec | undefined {
-  const help = spawnSync(cli.argvPrefix[0], [...cli.argvPrefix.slice(1), 'plan', '--help'], { cwd: root, encoding: 'utf8' });
-  if (help.status === 0) return { label: `${cli.label} plan`, argv: [...cli.argvPrefix, 'plan', '--topology', topology], cwd: root };
+  // Not `plan --help`: commander answers an unknown command's --help with the root help and exit 0.
+  const help = spawnSync(cli.argvPrefix[0], [...cli.argvPrefix.slice(1), '--help'], { cwd: root, encoding: 'utf8' });
+  if (help.status === 0 && cliHasCommand(help.stdout, 'plan')) return { label: `${cli.label} plan`, argv: [...cli.argvPrefix, 'plan', '--topology', topology], cwd: root };
   if (readPackageJson(root).scripts?.plan === undefined) return undefined;
   return { label: 'npm run plan', argv: ['npm', 'run', 'plan', '--', '--topology', topology], cwd: root };
 }
