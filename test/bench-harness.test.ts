@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { federationPeers, loadTopology, loadTopologyFile } from '../clusters';
 import { renderTopology } from '../synth/synthesize';
 import { summariseProfile, type CpuProfile } from './bench/cpu-profile';
+import { cliHasCommand } from './bench/commands';
 import { checkTargets, GIB } from './bench/targets';
 import { BENCH_ROOT_PEM, fullMeshTopologyYaml, writeFullMeshTopology } from './bench/topology';
 
@@ -45,6 +46,16 @@ describe('generated full-mesh topology', () => {
   });
 });
 
+describe('plan command detection', () => {
+  const help = 'Usage: meshfed [options] [command]\n\nOptions:\n  -h, --help  display help\n\nCommands:\n  synth [options]     synthesize manifests\n  planet              not a plan\n';
+  it('finds a command only in the Commands section of --help, by its whole name', () => {
+    expect(cliHasCommand(help, 'synth')).toBe(true);
+    expect(cliHasCommand(help, 'plan')).toBe(false);
+    expect(cliHasCommand(`${help}  plan [options]      the offline Pulumi plan\n`, 'plan')).toBe(true);
+    expect(cliHasCommand('Usage: x\n  plan  mentioned outside a Commands section\n', 'plan')).toBe(false);
+  });
+});
+
 describe('targets', () => {
   const status = (checks: ReturnType<typeof checkTargets>, target: string) => checks.find((c) => c.target.startsWith(target))?.status;
 
@@ -62,6 +73,16 @@ describe('targets', () => {
     expect(status(checks, '100 clusters, in-process synthesis < 2x')).toBe('GAP');
     expect(status(checks, '100 clusters, in-process synthesis < 3x')).toBe('PASS');
     expect(status(checks, '200 clusters, cold')).toBe('NOT MEASURED');
+    expect(status(checks, 'dev, offline plan')).toBe('NOT MEASURED');
+  });
+
+  it('checks the offline plan of dev against 10 s and of 10 clusters against 30 s', () => {
+    const checks = checkTargets([
+      { name: 'dev', planWallMs: 9999 },
+      { name: '10', planWallMs: 30_000 },
+    ]);
+    expect(status(checks, 'dev, offline plan')).toBe('PASS');
+    expect(status(checks, '10 clusters, offline plan')).toBe('GAP');
   });
 });
 

@@ -1,10 +1,8 @@
 /** Nested SPIRE: a root with two nested children, federated with a third trust domain. */
 import { join } from 'node:path';
-import { configOf, find, findAll, synthTopologyText, type SynthesizedCluster } from './helpers/synth';
-import { validateObject, type K8sObject } from './helpers/schema-validation';
+import { configOf, find, findAll, podSpec, synthTopologyText, type ManifestObject as Obj, type SynthesizedCluster } from './helpers/synth';
+import { validateObject } from './helpers/schema-validation';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Obj = K8sObject & Record<string, any>;
 const FIXTURES = join(__dirname, 'fixtures');
 
 const nested = (serverAddress = true) => `environment: nest
@@ -41,7 +39,6 @@ federation: full-mesh
 `;
 
 const serverConf = (c: SynthesizedCluster) => configOf(c.objects, 'spire-server', 'spire-server', 'server.conf');
-const podSpec = (o: Obj) => o.spec.template.spec;
 
 describe('nested root with two children, federated with a third trust domain', () => {
   const { clusters, result } = synthTopologyText(nested());

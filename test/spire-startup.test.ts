@@ -7,12 +7,9 @@ import { App, Chart } from 'cdk8s';
 import {
   CA_NAMESPACE, K8sWorkloadRegistrar, OidcDiscoveryProvider, RegistrarDeployment, SpireControllerManager, SpireServer, SYSTEM_NAMESPACES,
 } from '../constructs';
-import { configOf, find, findAll, problemsOf, synthTopologyText, twoClusters } from './helpers/synth';
-import type { K8sObject } from './helpers/schema-validation';
+import { configOf, find, findAll, podSpec, problemsOf, synthShared, synthTopologyText, twoClusters, type ManifestObject as Obj } from './helpers/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-type Obj = K8sObject & Record<string, any>;
-const podSpec = (o: K8sObject) => (o as Obj).spec.template.spec;
 
 const nestedTopology = (childSpire = '') => `environment: nest
 clusters:
@@ -30,7 +27,7 @@ clusters:
 ${childSpire}`;
 
 describe('agent DaemonSets (points 1, 2, 6)', () => {
-  const { clusters } = synthTopologyText(nestedTopology());
+  const { clusters } = synthShared(nestedTopology());
   const root = clusters.get('root')!.objects;
   const kid = clusters.get('kid')!.objects;
 
@@ -70,7 +67,7 @@ describe('agent DaemonSets (points 1, 2, 6)', () => {
 });
 
 describe('server pod (points 3, 4, 8, 11)', () => {
-  const { clusters } = synthTopologyText(nestedTopology());
+  const { clusters } = synthShared(nestedTopology());
   const root = clusters.get('root')!.objects;
   const kid = clusters.get('kid')!.objects;
 
@@ -192,7 +189,7 @@ describe('datastore and nesting guidance (points 9, 10, 11)', () => {
   });
 
   it('a nested child defaults to half its parent\'s caTtl', () => {
-    const { clusters } = synthTopologyText(nestedTopology());
+    const { clusters } = synthShared(nestedTopology());
     expect(configOf(clusters.get('root')!.objects, 'spire-server', 'spire-server', 'server.conf').server.ca_ttl).toBe('24h');
     expect(configOf(clusters.get('kid')!.objects, 'spire-server', 'spire-server', 'server.conf').server.ca_ttl).toBe('12h');
   });
@@ -204,7 +201,7 @@ describe('datastore and nesting guidance (points 9, 10, 11)', () => {
   });
 
   it('the RUNBOOK does not wait for a nested parent\'s server before its children exist', () => {
-    const { result } = synthTopologyText(nestedTopology());
+    const { result } = synthShared(nestedTopology());
     const runbook = (name: string) => result.clusters.find((c) => c.cluster === name)?.documents?.get('RUNBOOK.md') ?? '';
     expect(runbook('root')).toContain('# later, once Secret spire-server/spire-nested-kubeconfigs exists (NOTES.md; needs kid installed): kubectl --context=root -n spire-server rollout status statefulset/spire-server --timeout=5m');
     expect(runbook('kid')).toContain('\nkubectl --context=kid -n spire-server rollout status statefulset/spire-server --timeout=5m');

@@ -3,19 +3,13 @@ import { join } from 'node:path';
 import { loadTopology } from '../clusters/load';
 import { postgresConnectionString } from '../infra/gcp/cloud-sql';
 import { isSecretValue } from './helpers/pulumi-mocks';
-import { resolve, settleRemoteSecrets, startStack } from './helpers/stack-run';
+import { resolve, stackProgram } from './helpers/stack-run';
 
-const run = startStack('staging', {
+const run = stackProgram('staging', {
   'meshfed:topology': join(__dirname, 'fixtures', 'topologies', 'managed-db.yaml'),
   'gcp:project': 'p',
   'meshfed:apiAccessCidrs': '["192.0.2.0/28"]',
-}, []);
-
-beforeAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  run.stack = require('../stacks/index');
-  await settleRemoteSecrets(run, 2);
-});
+}, { remoteSecrets: 2 });
 
 it('creates a regional, private-IP-only PostgreSQL for the cluster that asks, protected outside dev-like environments', () => {
   const instances = run.ofType('gcp:sql/databaseInstance:DatabaseInstance');

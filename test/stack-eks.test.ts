@@ -1,22 +1,12 @@
 /** Two EKS clusters created and federated in one run of stacks/index.ts (peered VPCs, internal NLBs). */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolve, settleRemoteSecrets, startStack } from './helpers/stack-run';
+import { fixturePem, MESH_PORTS, objsOf, resolve, stackProgram, x5c } from './helpers/stack-run';
 
-const fixture = (f: string) => readFileSync(join(__dirname, 'fixtures', f), 'utf8');
-const PEM: Record<string, string> = { 'east.example': fixture('foo.com.pem'), 'west.example': fixture('bar.com.pem') };
+const PEM: Record<string, string> = { 'east.example': fixturePem('foo.com'), 'west.example': fixturePem('bar.com') };
 const CLUSTERS = ['east', 'west'] as const;
 const TD = { east: 'east.example', west: 'west.example' } as const;
-const run = startStack('prod', { 'meshfed:topology': join(__dirname, 'fixtures', 'topologies', 'eks2.yaml') }, [], { rootPems: PEM });
-const objs = (group: string): any[] => run.named(group).inputs.objs;
-const x5c = (pem: string) => pem.replace(/-----[A-Z ]+-----|\s/g, '');
-const MESH_PORTS = [8081, 8443, 15021, 15443];
-
-beforeAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  run.stack = require('../stacks/index');
-  await settleRemoteSecrets(run, 2);
-});
+const run = stackProgram('prod', { 'meshfed:topology': join(__dirname, 'fixtures', 'topologies', 'eks2.yaml') }, { state: { rootPems: PEM }, remoteSecrets: 2 });
+const objs = objsOf(run);
 
 describe('2-EKS stack (prod)', () => {
   it('needs no GCP settings and creates both EKS clusters with deletion protection', () => {

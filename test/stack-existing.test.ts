@@ -1,24 +1,17 @@
 /** Mixed mode: one cluster given in meshfed:kubeconfigs exists; the others are created and reach it externally. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubeconfigYaml } from './helpers/pulumi-mocks';
-import { settleRemoteSecrets, startStack } from './helpers/stack-run';
+import { fixturePem, objsOf, stackProgram } from './helpers/stack-run';
 
-const CA = readFileSync(join(__dirname, 'fixtures', 'foo.com.pem'), 'utf8');
-const run = startStack('prod', {
+const CA = fixturePem('foo.com');
+// Only east and west authenticate each other (2 remote secrets): the existing cluster's bundle endpoint address is unknown.
+const run = stackProgram('prod', {
   'meshfed:topology': join(__dirname, 'fixtures', 'topologies', 'mesh3.yaml'),
   'meshfed:kubeconfigs': JSON.stringify({ central: kubeconfigYaml('central', 'https://203.0.113.50', CA) }),
   'gcp:project': 'meshfed-prod',
   'meshfed:apiAccessCidrs': '["192.0.2.0/28"]',
-}, ['meshfed:kubeconfigs']);
-const objs = (group: string): any[] => run.named(group).inputs.objs;
-
-beforeAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  run.stack = require('../stacks/index');
-  // Only east and west authenticate each other: the existing cluster's bundle endpoint address is unknown.
-  await settleRemoteSecrets(run, 2);
-});
+}, { secretKeys: ['meshfed:kubeconfigs'], remoteSecrets: 2 });
+const objs = objsOf(run);
 
 it('creates only the clusters not named in meshfed:kubeconfigs', () => {
   expect(run.ofType('gcp:container/cluster:Cluster').map((c) => c.name).sort()).toEqual(['east', 'west']);

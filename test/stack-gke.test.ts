@@ -1,22 +1,11 @@
 /** `pulumi up` on the dev stack with no kubeconfigs: the GCP network, GKE clusters, roots and addresses are created. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { kubeconfigEndpoint } from '../infra/kubeconfig';
 import { isSecretValue } from './helpers/pulumi-mocks';
-import { resolve, settleRemoteSecrets, startStack } from './helpers/stack-run';
+import { fixturePem, objsOf, resolve, stackProgram, x5c } from './helpers/stack-run';
 
-const PEM = {
-  'foo.com': readFileSync(join(__dirname, 'fixtures', 'foo.com.pem'), 'utf8'),
-  'bar.com': readFileSync(join(__dirname, 'fixtures', 'bar.com.pem'), 'utf8'),
-};
-const run = startStack('dev', { 'gcp:project': 'meshfed-test', 'meshfed:apiAccessCidrs': '["198.51.100.7/32"]' }, [], { project: 'meshfed-test', rootPems: PEM });
-const objs = (group: string): any[] => run.named(group).inputs.objs;
-
-beforeAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  run.stack = require('../stacks/index');
-  await settleRemoteSecrets(run, 2);
-});
+const PEM = { 'foo.com': fixturePem('foo.com'), 'bar.com': fixturePem('bar.com') };
+const run = stackProgram('dev', { 'gcp:project': 'meshfed-test', 'meshfed:apiAccessCidrs': '["198.51.100.7/32"]' }, { state: { project: 'meshfed-test', rootPems: PEM }, remoteSecrets: 2 });
+const objs = objsOf(run);
 
 describe('dev stack, clusters created on GKE', () => {
   it('builds one VPC with a subnet per cluster: cidr as primary, pods and services as secondary ranges', () => {
@@ -108,7 +97,7 @@ describe('dev stack, clusters created on GKE', () => {
     const cftd = objs('cluster-1-35-federation').filter((o) => o.kind === 'ClusterFederatedTrustDomain');
     expect(cftd.map((o) => [o.spec.trustDomain, o.spec.bundleEndpointURL])).toEqual([['bar.com', `https://${reserved}:8443`]]);
     const bundle = JSON.parse(cftd[0].spec.trustDomainBundle);
-    expect(bundle.keys[0].x5c[0]).toBe(PEM['bar.com'].replace(/-----[A-Z ]+-----|\s/g, ''));
+    expect(bundle.keys[0].x5c[0]).toBe(x5c(PEM['bar.com']));
     // Workloads federate with the peer (its bundle is there from the start).
     const spiffeId = objs('cluster-1-40-workload-identity').find((o) => o.kind === 'ClusterSPIFFEID');
     expect(spiffeId.spec.federatesWith).toEqual(['bar.com']);

@@ -1,26 +1,16 @@
 /** A 3-GKE-cluster full mesh in a production-like environment, created and federated in one run. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { settleRemoteSecrets, startStack } from './helpers/stack-run';
+import { fixturePem, objsOf, stackProgram, x5c } from './helpers/stack-run';
 
-const fixture = (f: string) => readFileSync(join(__dirname, 'fixtures', f), 'utf8');
-const PEM: Record<string, string> = { 'east.example': fixture('foo.com.pem'), 'west.example': fixture('bar.com.pem'), 'central.example': fixture('baz.org.pem') };
+const PEM: Record<string, string> = { 'east.example': fixturePem('foo.com'), 'west.example': fixturePem('bar.com'), 'central.example': fixturePem('baz.org') };
 const CLUSTERS = ['east', 'west', 'central'] as const;
 const TD = { east: 'east.example', west: 'west.example', central: 'central.example' } as const;
-const run = startStack('prod', {
+const run = stackProgram('prod', {
   'meshfed:topology': join(__dirname, 'fixtures', 'topologies', 'mesh3.yaml'),
   'gcp:project': 'meshfed-prod',
   'meshfed:apiAccessCidrs': '["192.0.2.0/28"]',
-}, [], { project: 'meshfed-prod', rootPems: PEM });
-const objs = (group: string): any[] => run.named(group).inputs.objs;
-
-beforeAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  run.stack = require('../stacks/index');
-  await settleRemoteSecrets(run, 6);
-});
-
-const x5c = (pem: string) => pem.replace(/-----[A-Z ]+-----|\s/g, '');
+}, { state: { project: 'meshfed-prod', rootPems: PEM }, remoteSecrets: 6 });
+const objs = objsOf(run);
 
 describe('3-cluster full mesh (prod)', () => {
   it('gives every cluster one ClusterFederatedTrustDomain per peer, with the reserved bundle endpoint and the peer\'s generated root', () => {

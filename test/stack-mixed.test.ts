@@ -1,25 +1,15 @@
 /** A GKE and an EKS cluster created and federated in one run of stacks/index.ts: no peering across clouds. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mockCloudState } from '../infra/plan/mock-state';
-import { settleRemoteSecrets, startStack } from './helpers/stack-run';
+import { fixturePem, MESH_PORTS, objsOf, stackProgram, x5c } from './helpers/stack-run';
 
-const fixture = (f: string) => readFileSync(join(__dirname, 'fixtures', f), 'utf8');
-const PEM: Record<string, string> = { 'g.example': fixture('foo.com.pem'), 'e.example': fixture('bar.com.pem') };
-const run = startStack('prod', {
+const PEM: Record<string, string> = { 'g.example': fixturePem('foo.com'), 'e.example': fixturePem('bar.com') };
+const run = stackProgram('prod', {
   'meshfed:topology': join(__dirname, 'fixtures', 'topologies', 'mixed2.yaml'),
   'gcp:project': 'meshfed-prod',
   'meshfed:apiAccessCidrs': '["192.0.2.0/28"]',
-}, [], { project: 'meshfed-prod', rootPems: PEM });
-const objs = (group: string): any[] => run.named(group).inputs.objs;
-const x5c = (pem: string) => pem.replace(/-----[A-Z ]+-----|\s/g, '');
-const MESH_PORTS = [8081, 8443, 15021, 15443];
-
-beforeAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  run.stack = require('../stacks/index');
-  await settleRemoteSecrets(run, 2);
-});
+}, { state: { project: 'meshfed-prod', rootPems: PEM }, remoteSecrets: 2 });
+const objs = objsOf(run);
 
 const eksNat = () => run.ofType('aws:ec2/eip:Eip').filter((e) => e.name.startsWith('eks-1-nat-eip-'));
 

@@ -3,19 +3,17 @@ import { parse } from 'yaml';
 import { join } from 'node:path';
 import { kubeconfigEndpoint } from '../infra/kubeconfig';
 import { isSecretValue } from './helpers/pulumi-mocks';
-import { settleRemoteSecrets, startStack } from './helpers/stack-run';
+import { objsOf, stackProgram } from './helpers/stack-run';
 
-const run = startStack('dev-nested', {
+const run = stackProgram('dev-nested', {
   'meshfed:topology': join(__dirname, 'fixtures', 'topologies', 'nested.yaml'),
   'gcp:project': 'p',
   'meshfed:apiAccessCidrs': '["192.0.2.0/28"]',
-}, []);
-const objs = (group: string): any[] => run.named(group).inputs.objs;
+}, { remoteSecrets: 6 });
+const objs = objsOf(run);
 
 beforeAll(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  run.stack = require('../stacks/index');
-  await settleRemoteSecrets(run, 6);
+  // The parent's kubeconfig Secret is created after the children's tokens resolve, past the remote secrets.
   await new Promise((r) => setTimeout(r, 500));
 });
 

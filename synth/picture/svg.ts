@@ -126,9 +126,16 @@ function elkGraph(model: PictureModel): ElkNode {
   };
 }
 
+/**
+ * The picture uses only ELK's layered algorithm. elkjs registers every algorithm it ships unless told
+ * otherwise (default list in elkjs 0.12.1 lib/elk-api.js), which is most of its start-up cost: naming the
+ * one we use saves about 75 ms of every synth and lays out the same graph identically.
+ */
+const ONLY_LAYERED = ['layered'];
+
 /** Renders the picture model as an SVG document. Async: elkjs's layout API returns a promise. */
 export async function renderSvg(model: PictureModel): Promise<string> {
-  const laidOut = await new ELK().layout(elkGraph(model));
+  const laidOut = await new ELK({ algorithms: ONLY_LAYERED }).layout(elkGraph(model));
   const origin = absolutePositions(laidOut);
   const top = MARGIN + SIZE.title + 20;
   const graphWidth = laidOut.width ?? 0;

@@ -1,8 +1,9 @@
 /**
  * The commands a user runs, read from package.json so the bench follows the package as it changes:
  * `npm run synth`, the direct node invocation of the package's `bin` (or ts-node on bin/meshfed.ts while
- * there is no compiled CLI), and `npm run plan` when that script exists.
+ * there is no compiled CLI), and the offline plan (`meshfed plan`, else `npm run plan`).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandSpec } from './process';
@@ -51,8 +52,20 @@ export function directSynth(cli: DirectCli, topology: string, out: string, root 
   return { label: cli.label, argv: [...cli.argvPrefix, 'synth', '--topology', topology, '--out', out], cwd: root };
 }
 
-/** `npm run plan -- --topology <file>`, or undefined while package.json has no plan script. */
-export function npmPlan(topology: string, root = REPO_ROOT): CommandSpec | undefined {
+/** True when the CLI's `--help` lists `command` among its commands (commander indents each by two spaces, name first; wrapped descriptions deeper). */
+export function cliHasCommand(helpText: string, command: string): boolean {
+  const commands = helpText.split(/^Commands:$/m)[1] ?? '';
+  return new RegExp(`^  ${command}\\b`, 'm').test(commands);
+}
+
+/**
+ * The offline plan of a topology: `meshfed plan --topology <file>` when the package's CLI has that
+ * command, else `npm run plan -- --topology <file>`, else undefined.
+ */
+export function planCommand(cli: DirectCli, topology: string, root = REPO_ROOT): CommandSpec | undefined {
+  // Not `plan --help`: commander answers an unknown command's --help with the root help and exit 0.
+  const help = spawnSync(cli.argvPrefix[0], [...cli.argvPrefix.slice(1), '--help'], { cwd: root, encoding: 'utf8' });
+  if (help.status === 0 && cliHasCommand(help.stdout, 'plan')) return { label: `${cli.label} plan`, argv: [...cli.argvPrefix, 'plan', '--topology', topology], cwd: root };
   if (readPackageJson(root).scripts?.plan === undefined) return undefined;
   return { label: 'npm run plan', argv: ['npm', 'run', 'plan', '--', '--topology', topology], cwd: root };
 }

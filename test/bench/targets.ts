@@ -13,6 +13,8 @@ export interface MeasuredSize {
   readonly peakRssBytes?: number;
   readonly bytesWritten?: number;
   readonly synthToDumpRatio?: number;
+  /** Wall time of the offline plan of this topology (cold process). */
+  readonly planWallMs?: number;
 }
 
 export type TargetStatus = 'PASS' | 'GAP' | 'NOT MEASURED';
@@ -50,6 +52,8 @@ export const TARGETS: readonly Target[] = [
   { issue: '#14', size: '200', target: '200 clusters, cold npm run synth < 25 s', value: wall, limit: 25_000, format: seconds },
   { issue: '#14', size: '100', target: '100 clusters, in-process synthesis < 2x bare YAML dump', value: ratio, limit: 2, format: times },
   { issue: '#13', size: '100', target: '100 clusters, in-process synthesis < 3x bare YAML dump', value: ratio, limit: 3, format: times },
+  { issue: '#13', size: 'dev', target: 'dev, offline plan < 10 s', value: (m) => m.planWallMs, limit: 10_000, format: seconds },
+  { issue: '#13', size: '10', target: '10 clusters, offline plan < 30 s', value: (m) => m.planWallMs, limit: 30_000, format: seconds },
 ];
 
 export function checkTargets(measured: readonly MeasuredSize[]): TargetCheck[] {

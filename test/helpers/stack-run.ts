@@ -1,4 +1,6 @@
 /** Runs stacks/index.ts under recording mocks with the clouds' stand-in state (infra/plan/mock-state.ts). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { mockCloudCall, mockCloudState, type MockStateOptions } from '../../infra/plan/mock-state';
 import { base64, recordingMocks, settle, type Recorded } from './pulumi-mocks';
@@ -34,6 +36,47 @@ export function startStack(stackName: string, config: Record<string, string>, se
     ofType: (type) => all().filter((r) => r.type === type),
     stack: undefined,
   };
+}
+
+/** The objects of one manifest group the stack applied (its `<cluster>-NN-<concern>` ConfigGroup's `objs`). */
+export function objsOf(run: StackRun): (group: string) => any[] {
+  return (group) => run.named(group).inputs.objs;
+}
+
+/** A fixture certificate, test/fixtures/<name>.pem (e.g. `foo.com`). */
+export function fixturePem(name: string): string {
+  return readFileSync(join(__dirname, '..', 'fixtures', `${name}.pem`), 'utf8');
+}
+
+/** A PEM certificate as a JWKS `x5c` entry carries it: the base64 DER without armour or line breaks. */
+export const x5c = (pem: string): string => pem.replace(/-----[A-Z ]+-----|\s/g, '');
+
+/** The cross-cluster mesh ports no firewall or security group rule may open to 0.0.0.0/0. */
+export const MESH_PORTS: readonly number[] = [8081, 8443, 15021, 15443];
+
+export interface StackProgramOptions {
+  /** Secret config keys. @default none */
+  readonly secretKeys?: string[];
+  /** The clouds' stand-in state (project, generated roots). @default infra/plan/mock-state.ts defaults */
+  readonly state?: MockStateOptions;
+  /** Remote secrets the program creates once it has run to its end; beforeAll waits for this many. */
+  readonly remoteSecrets: number;
+}
+
+/**
+ * The shared setup of the stack test files: installs the mocks and config now (before stacks/index.ts is
+ * loaded) and registers a beforeAll that loads the program once and waits until its last resources, the
+ * remote secrets, have their inputs. Every test of the file reads the same recorded run.
+ */
+export function stackProgram(stackName: string, config: Record<string, string>, options: StackProgramOptions): StackRun {
+  const run = startStack(stackName, config, options.secretKeys ?? [], options.state);
+  beforeAll(async () => {
+    // Loaded after the mocks are installed: the program runs when its module is evaluated.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    run.stack = require('../../stacks/index');
+    await settleRemoteSecrets(run, options.remoteSecrets);
+  });
+  return run;
 }
 
 /** Waits until `count` remote secrets have their inputs (the last resources the program creates). */

@@ -13,7 +13,13 @@ export interface SynthesizedCluster {
   readonly objects: K8sObject[];
 }
 
-export function synthTopologyText(yaml: string): { topology: Topology; result: SynthResult; clusters: Map<string, SynthesizedCluster> } {
+export interface SynthesizedTopology {
+  readonly topology: Topology;
+  readonly result: SynthResult;
+  readonly clusters: Map<string, SynthesizedCluster>;
+}
+
+export function synthTopologyText(yaml: string): SynthesizedTopology {
   // Relative file references (rootCa.certificateFile) resolve like the CLI's: against clusters/.
   const topology = loadTopology(yaml, 'test.yaml', { baseDir: join(__dirname, '..', '..', 'clusters') });
   const result = renderTopology(topology, '/nonexistent-out');
@@ -27,6 +33,30 @@ export function synthTopologyText(yaml: string): { topology: Topology; result: S
   }
   return { topology, result, clusters };
 }
+
+const shared = new Map<string, SynthesizedTopology>();
+
+/**
+ * synthTopologyText once per topology text per test file (jest gives each file its own module registry):
+ * for describe blocks that only read the same topology's output. A test that changes objects uses
+ * synthTopologyText.
+ */
+export function synthShared(yaml: string): SynthesizedTopology {
+  let synthesized = shared.get(yaml);
+  if (synthesized === undefined) {
+    synthesized = synthTopologyText(yaml);
+    shared.set(yaml, synthesized);
+  }
+  return synthesized;
+}
+
+/** A manifest object read loosely: tests reach into kind-specific fields. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ManifestObject = K8sObject & Record<string, any>;
+
+/** The pod template's spec of a workload object (Deployment, StatefulSet, DaemonSet). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const podSpec = (o: K8sObject): any => (o as ManifestObject).spec.template.spec;
 
 export function find(objects: readonly K8sObject[], kind: string, name: string, namespace?: string): K8sObject {
   const found = objects.filter((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
