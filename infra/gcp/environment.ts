@@ -13,6 +13,7 @@ import type { FirewallRule } from '../firewall-rules';
 import { GcpNetwork } from './network';
 import { GkeCluster } from './gke-cluster';
 import { CloudSqlPostgres } from './cloud-sql';
+import { gcpNames } from '../../clusters/cloud-names';
 
 /**
  * Service annotations for a reserved address on GKE: an internal passthrough load balancer reachable from
@@ -69,7 +70,7 @@ export class GcpEnvironment extends pulumi.ComponentResource {
       ? new gcp.servicenetworking.Connection(`${name}-private-services`, {
         network: this.network.network.id,
         service: 'servicenetworking.googleapis.com',
-        reservedPeeringRanges: [new gcp.compute.GlobalAddress(`${name}-private-services`, {
+        reservedPeeringRanges: [new gcp.compute.GlobalAddress(gcpNames.privateServices(topology.environment), {
           network: this.network.network.id, purpose: 'VPC_PEERING', addressType: 'INTERNAL', prefixLength: 20,
         }, child).name],
       }, child)
@@ -97,7 +98,7 @@ export class GcpEnvironment extends pulumi.ComponentResource {
       const scope = addressScope(topology, cluster, (a, b) => created.has(a) && created.has(b));
       const addresses: Partial<Record<EndpointKind, pulumi.Output<string>>> = {};
       for (const kind of endpointsToReserve(topology, cluster)) {
-        const address = new gcp.compute.Address(`${cluster.name}-${kind}`, {
+        const address = new gcp.compute.Address(gcpNames.address(cluster.name, kind), {
           region: cluster.region,
           description: `meshfed ${topology.environment}/${cluster.name} ${kind}`,
           ...(scope === 'internal' ? { addressType: 'INTERNAL', subnetwork: this.network.subnets[cluster.name].id } : { addressType: 'EXTERNAL' }),
