@@ -77,8 +77,14 @@ export class GcpEnvironment extends pulumi.ComponentResource {
       : undefined;
     const databases: Record<string, CloudSqlPostgres> = {};
     for (const cluster of args.clusters) {
-      const readersNat = [...new Set(apiReaders(args.pairs, cluster).filter((r) => created.has(r)).map((r) => regionOf.get(r)!))]
+      const readers = apiReaders(args.pairs, cluster);
+      const readersNat = [...new Set(readers.filter((r) => created.has(r)).map((r) => regionOf.get(r)!))]
         .map((region) => ({ cidrBlock: pulumi.interpolate`${this.network.natAddresses[region].address}/32`, displayName: `meshfed NAT ${region}` }));
+      // Readers in the other cloud (their istiods) reach the public endpoint from their NAT egress addresses.
+      const crossCloudNat = readers.filter((r) => topology.clusters.find((c) => c.name === r)?.provider !== 'gke').map((r) => {
+        if (!args.egressOf) throw new Error(`internal: ${r} (another cloud) reads ${cluster.name}'s API server, but GcpEnvironment has no egressOf`);
+        return pulumi.output(args.egressOf(r)).apply((cidrs) => cidrs.map((cidrBlock) => ({ cidrBlock, displayName: `meshfed NAT of ${r}` })));
+      });
       const protect = deletionProtection(topology, cluster);
       const gke = new GkeCluster(cluster.name, {
         topology,
@@ -87,7 +93,10 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         project: args.project,
         network: this.network.network.id,
         subnetwork: this.network.subnets[cluster.name].id,
-        authorizedNetworks: [...args.apiAccessCidrs.map((cidrBlock) => ({ cidrBlock, displayName: 'meshfed deployer' })), ...readersNat],
+        authorizedNetworks: pulumi.all([
+          pulumi.output([...args.apiAccessCidrs.map((cidrBlock) => ({ cidrBlock, displayName: 'meshfed deployer' })), ...readersNat]),
+          ...crossCloudNat,
+        ]).apply((lists) => lists.flat()),
         deletionProtection: protect,
       }, child);
       clusters[cluster.name] = gke;
