@@ -50,6 +50,8 @@ export const NAME_RULES = {
   eksNodeGroup: { resource: 'EKS node group name', minLength: 1, maxLength: 63, pattern: EKS_NAME, allowed: 'letters, digits, "-" and "_", at most 63 characters (EKS CreateNodegroup)' },
   /** IAM role name: at most 64 of `[\w+=,.@-]` (IAM CreateRole `RoleName`; @pulumi/aws auto-names roles with Maxlen 64). */
   iamRole: { resource: 'IAM role name', minLength: 1, maxLength: 64, pattern: /^[\w+=,.@-]+$/, allowed: 'at most 64 letters, digits and "+=,.@_-" (IAM CreateRole)' },
+  /** EC2 security group name: at most 255 characters, not starting with "sg-" (CreateSecurityGroup `GroupName`). */
+  awsSecurityGroup: { resource: 'security group name', minLength: 1, maxLength: 255, pattern: /^(?!sg-)[\w .:/()#,@[\]+=&;{}!$*-]+$/, allowed: 'at most 255 characters, not starting with "sg-" (EC2 CreateSecurityGroup)' },
   /** RDS DB instance identifier: 1-63 letters, digits or hyphens, first a letter, no trailing or double hyphen. */
   rdsInstance: { resource: 'RDS DB instance identifier', minLength: 1, maxLength: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, allowed: '1 to 63 lowercase letters, digits and "-", starting with a letter, without "--" or a trailing "-" (RDS CreateDBInstance)' },
 } as const satisfies Record<string, NameRule>;

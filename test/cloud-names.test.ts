@@ -113,6 +113,7 @@ const AUTONAMED_TYPES: Readonly<Record<string, { rule: NameRule; separator: '-' 
   'aws:iam/role:Role': { rule: NAME_RULES.iamRole, separator: '-' },
   'aws:eks/nodeGroup:NodeGroup': { rule: NAME_RULES.eksNodeGroup, separator: '-' },
   'aws:rds/instance:Instance': { rule: NAME_RULES.rdsInstance, separator: '' },
+  'aws:ec2/securityGroup:SecurityGroup': { rule: NAME_RULES.awsSecurityGroup, separator: '-' },
 };
 
 describe('the program names resources through the module (offline plan, longest accepted names)', () => {
