@@ -37,6 +37,8 @@ export interface EksClusterArgs {
   readonly vpc: Vpc;
   /** NAT egress addresses (CIDRs) of a cluster in another cloud that must reach this one's mesh ports. */
   readonly egressOf: (peer: ClusterSpec) => readonly pulumi.Input<string>[];
+  /** NAT egress addresses (CIDRs) of API readers in another cloud, added to a limited public endpoint's CIDRs. */
+  readonly apiReaderEgress?: readonly pulumi.Input<string>[];
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -97,7 +99,7 @@ export class EksCluster extends pulumi.ComponentResource {
         // Nodes, and peered clusters' readers, reach the API privately; the public endpoint serves `pulumi up`.
         endpointPrivateAccess: true,
         endpointPublicAccess: true,
-        ...(options.apiAccessCidrs ? { publicAccessCidrs: [...options.apiAccessCidrs] } : {}),
+        ...(options.apiAccessCidrs ? { publicAccessCidrs: [...options.apiAccessCidrs, ...(args.apiReaderEgress ?? [])] } : {}),
       },
       // API mode: access entries (managed node groups get theirs automatically); the creator is admin.
       accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true },

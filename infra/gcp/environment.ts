@@ -8,7 +8,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, Topology } from '../../clusters/model';
 import type { DiscoveryPair } from '../../clusters/federation';
 import type { ClusterRanges } from '../address-ranges';
-import { addressScope, deletionProtection, endpointsToReserve, type AddressScope, type ClusterInfra, type EndpointKind } from '../cluster-infra';
+import { addressScope, apiReaders, deletionProtection, endpointsToReserve, type AddressScope, type ClusterInfra, type EndpointKind } from '../cluster-infra';
 import type { FirewallRule } from '../firewall-rules';
 import { GcpNetwork } from './network';
 import { GkeCluster } from './gke-cluster';
@@ -24,13 +24,6 @@ export function gkeLoadBalancerAnnotations(scope: AddressScope): Record<string, 
   return scope === 'internal'
     ? { 'networking.gke.io/load-balancer-type': 'Internal', 'networking.gke.io/internal-load-balancer-allow-global-access': 'true' }
     : {};
-}
-
-/** Clusters whose API server reads this cluster: istiods that discover it (`pairs`), and its nested parent. */
-export function apiReaders(pairs: readonly DiscoveryPair[], cluster: ClusterSpec): string[] {
-  const readers = pairs.filter((p) => p.peer === cluster.name).map((p) => p.cluster);
-  if (cluster.nestedUnder !== undefined) readers.push(cluster.nestedUnder);
-  return [...new Set(readers)].sort();
 }
 
 export interface GcpEnvironmentArgs {
