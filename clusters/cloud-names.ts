@@ -32,27 +32,27 @@ const EKS_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
 
 /** The rules meshfed's names must follow (facts from the clouds' API references). */
 export const NAME_RULES = {
-  /** GKE: lowercase letters, digits and hyphens, starting with a letter, at most 40 (projects.locations.clusters `name`). */
+  /** GKE: lowercase letters, digits and hyphens, starting with a letter, at most 40 (GCP's cluster-name rule, as quoted in gitlab-org/gitlab#22655 and Azure/telescope#989). */
   gkeCluster: { resource: 'GKE cluster name', minLength: 1, maxLength: 40, pattern: RFC1035, allowed: 'lowercase letters, digits and "-", starting with a letter, at most 40 characters (GKE)' },
-  /** GKE node pool names share the cluster name's 40-character limit. */
+  /** GKE node pool names: at most 40 (google_container_node_pool.name, thorchain cluster-launcher MR 67). */
   gkeNodePool: { resource: 'GKE node pool name', minLength: 1, maxLength: 40, pattern: RFC1035, allowed: 'an RFC 1035 label of at most 40 characters (GKE)' },
-  /** Compute Engine names (network, subnetwork, router, Cloud NAT, firewall, address, global address): RFC 1035, 1-63. */
+  /** Compute Engine names (network, subnetwork, router, Cloud NAT, firewall, address, global address): RFC 1035, 1-63 (compute/docs/reference/rest/v1 `name`). */
   gcpCompute: { resource: 'Compute Engine resource name', minLength: 1, maxLength: 63, pattern: RFC1035, allowed: 'an RFC 1035 label of at most 63 characters (Compute Engine)' },
   /** Network tags: lowercase letters, digits and hyphens, 1-63, starting with a letter, ending with a letter or digit. */
   gcpNetworkTag: { resource: 'network tag', minLength: 1, maxLength: 63, pattern: RFC1035, allowed: 'an RFC 1035 label of at most 63 characters (Compute Engine network tags)' },
   /** IAM service account id: 6-30 characters, `[a-z]([-a-z0-9]*[a-z0-9])` (iam.serviceAccounts.create `accountId`). */
   gcpServiceAccountId: { resource: 'service account id', minLength: 6, maxLength: 30, pattern: /^[a-z][-a-z0-9]*[a-z0-9]$/, allowed: '6 to 30 lowercase letters, digits and "-", starting with a letter (IAM accountId)' },
-  /** Cloud SQL instance ID: lowercase letters, digits and hyphens, starting with a letter, at most 98. */
+  /** Cloud SQL instance ID: lowercase letters, digits and hyphens, starting with a letter, at most 98 (google-cloud-sql sqladmin_v1 reference, `instance`). */
   cloudSqlInstance: { resource: 'Cloud SQL instance ID', minLength: 1, maxLength: 98, pattern: RFC1035, allowed: 'lowercase letters, digits and "-", starting with a letter, at most 98 characters (Cloud SQL)' },
   /** EKS cluster name: alphanumerics, "-" and "_", starting with an alphanumeric, at most 100 (CreateCluster `name`). */
   eksCluster: { resource: 'EKS cluster name', minLength: 1, maxLength: 100, pattern: EKS_NAME, allowed: 'letters, digits, "-" and "_", starting with a letter or digit, at most 100 characters (EKS CreateCluster)' },
-  /** EKS managed node group name: at most 63, starting with a letter or digit, then letters, digits, "-" and "_". */
+  /** EKS managed node group name: at most 63, starting with a letter or digit, then letters, digits, "-" and "_" (@pulumi/aws eks.NodeGroup `nodeGroupName` docs; the provider auto-names it with Maxlen 255). */
   eksNodeGroup: { resource: 'EKS node group name', minLength: 1, maxLength: 63, pattern: EKS_NAME, allowed: 'letters, digits, "-" and "_", at most 63 characters (EKS CreateNodegroup)' },
   /** IAM role name: at most 64 of `[\w+=,.@-]` (IAM CreateRole `RoleName`; @pulumi/aws auto-names roles with Maxlen 64). */
   iamRole: { resource: 'IAM role name', minLength: 1, maxLength: 64, pattern: /^[\w+=,.@-]+$/, allowed: 'at most 64 letters, digits and "+=,.@_-" (IAM CreateRole)' },
   /** EC2 security group name: at most 255 characters, not starting with "sg-" (CreateSecurityGroup `GroupName`). */
   awsSecurityGroup: { resource: 'security group name', minLength: 1, maxLength: 255, pattern: /^(?!sg-)[\w .:/()#,@[\]+=&;{}!$*-]+$/, allowed: 'at most 255 characters, not starting with "sg-" (EC2 CreateSecurityGroup)' },
-  /** RDS DB instance identifier: 1-63 letters, digits or hyphens, first a letter, no trailing or double hyphen. */
+  /** RDS DB instance identifier: 1-63 letters, digits or hyphens, first a letter, no trailing or double hyphen, stored lowercase (RDS CreateDBInstance `DBInstanceIdentifier`). */
   rdsInstance: { resource: 'RDS DB instance identifier', minLength: 1, maxLength: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, allowed: '1 to 63 lowercase letters, digits and "-", starting with a letter, without "--" or a trailing "-" (RDS CreateDBInstance)' },
 } as const satisfies Record<string, NameRule>;
 
