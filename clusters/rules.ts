@@ -7,6 +7,7 @@ import type { ClusterParsed, TopologyParsed } from './schema';
 import { HOST_RULE, hostProblem } from './host';
 import { TRUST_DOMAIN_RULE, trustDomainProblem } from './trust-domain';
 import { eksProblems } from './eks-rules';
+import { cloudNameProblems } from './cloud-names';
 
 export function topologyProblems(t: TopologyParsed): Problem[] {
   return [
@@ -22,6 +23,7 @@ export function topologyProblems(t: TopologyParsed): Problem[] {
     ...istioSettings(t),
     ...nestedCaTtls(t.clusters),
     ...eksProblems(t),
+    ...cloudNameProblems(t),
   ];
 }
 

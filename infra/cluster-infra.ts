@@ -5,7 +5,7 @@
  * addresses a cluster needs and whether they are internal or external.
  */
 import type * as pulumi from '@pulumi/pulumi';
-import { exposesBundleEndpoint } from '../clusters/federation';
+import { exposesBundleEndpoint, type DiscoveryPair } from '../clusters/federation';
 import { nestedChildren, type ClusterSpec, type Topology } from '../clusters/model';
 
 /** Services whose address peers dial, so the stack reserves it up front. */
@@ -55,6 +55,13 @@ export function addressScope(topology: Topology, cluster: ClusterSpec, sameNetwo
 }
 
 /** Dev-like environments (dev, test, ci, sandbox, local, optionally with a suffix such as dev-alice) get no deletion protection by default. */
+/** Clusters that read this cluster's API server: istiods that discover it (`pairs`), and its nested parent. */
+export function apiReaders(pairs: readonly DiscoveryPair[], cluster: ClusterSpec): string[] {
+  const readers = pairs.filter((p) => p.peer === cluster.name).map((p) => p.cluster);
+  if (cluster.nestedUnder !== undefined) readers.push(cluster.nestedUnder);
+  return [...new Set(readers)].sort();
+}
+
 export const DEV_LIKE_ENVIRONMENT = /^(dev|test|ci|sandbox|local)(-|$)/;
 
 /** Whether an environment's clusters are disposable (DEV_LIKE_ENVIRONMENT); the one rule both clouds use. */

@@ -22,7 +22,7 @@ it('creates only the clusters not named in meshfed:kubeconfigs', () => {
 
 it('reserves external addresses when a peer is outside the environment\'s network, and still federates everyone', () => {
   for (const c of ['east', 'west']) {
-    expect(run.named(`${c}-bundleEndpoint`).inputs.addressType).toBe('EXTERNAL');
+    expect(run.named(`${c}-bundle-endpoint`).inputs.addressType).toBe('EXTERNAL');
     const svc = objs(`${c}-35-federation`).find((o) => o.kind === 'Service');
     expect(svc.spec.loadBalancerIP).toMatch(/^203\.0\.113\.\d+$/);
     expect(svc.metadata.annotations).toBeUndefined();

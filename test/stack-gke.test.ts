@@ -89,7 +89,7 @@ describe('dev stack, clusters created on GKE', () => {
 
   it('federates each cluster with its peer through the reserved bundle endpoint address, with the peer\'s root as bootstrap bundle', () => {
     const address = (name: string) => run.named(name).inputs;
-    expect(address('cluster-2-bundleEndpoint')).toMatchObject({ addressType: 'INTERNAL', region: 'us-central1' });
+    expect(address('cluster-2-bundle-endpoint')).toMatchObject({ addressType: 'INTERNAL', region: 'us-central1' });
     const bundleService = objs('cluster-2-35-federation').find((o) => o.kind === 'Service' && o.metadata.name === 'spire-server-bundle-endpoint');
     const reserved = bundleService.spec.loadBalancerIP as string;
     expect(reserved).toMatch(/^10\.200\.\d+\.\d+$/);

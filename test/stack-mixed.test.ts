@@ -46,6 +46,18 @@ describe('mixed GKE + EKS stack (prod)', () => {
     expect(run.named('eks-1-istio-istio-eastwestgateway').inputs.values.service.loadBalancerSourceRanges).toEqual([fromGke[0].inputs.cidrIpv4]);
   });
 
+  it('lets the EKS istiod read the GKE API server: its NAT Elastic IPs are among the master authorized networks', () => {
+    const firewall = run.named('prod-net-gke-1-bundle-endpoint').inputs.sourceRanges as string[];
+    const authorized = run.named('gke-1').inputs.masterAuthorizedNetworksConfig.cidrBlocks as { cidrBlock: string; displayName: string }[];
+    expect(authorized.filter((b) => b.displayName === 'meshfed NAT of eks-1').map((b) => b.cidrBlock).sort()).toEqual([...firewall].sort());
+    expect(authorized.map((b) => b.cidrBlock)).toContain('192.0.2.0/28');
+  });
+
+  it('lets the GKE istiod read the EKS API server: a limited public endpoint also admits GKE\'s Cloud NAT address', () => {
+    const nat = mockCloudState({ type: 'gcp:compute/address:Address', name: 'prod-net-us-central1-nat', inputs: { addressType: 'EXTERNAL' } })!.address;
+    expect(run.named('eks-1-eks').inputs.vpcConfig.publicAccessCidrs).toEqual(['192.0.2.0/28', `${nat}/32`]);
+  });
+
   it('never opens a mesh port to 0.0.0.0/0 in either cloud', () => {
     for (const r of run.ofType('gcp:compute/firewall:Firewall')) expect(r.inputs.sourceRanges).not.toContain('0.0.0.0/0');
     for (const r of run.ofType('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').filter((x) => MESH_PORTS.includes(x.inputs.fromPort))) expect(r.inputs.cidrIpv4).not.toBe('0.0.0.0/0');

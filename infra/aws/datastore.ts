@@ -11,6 +11,7 @@ import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec } from '../../clusters/model';
+import { awsNames } from '../../clusters/cloud-names';
 import { SPIRE_SERVER_NAMESPACE } from '../../constructs/core/names';
 import { masterUserCredentials, postgresConnectionString } from './connection-string';
 import { SPIRE_SERVER_SERVICE_ACCOUNT, type EksCluster } from './eks-cluster';
@@ -68,7 +69,7 @@ export class ManagedDatastore extends pulumi.ComponentResource {
       description: 'PostgreSQL from the EKS nodes (SPIRE server)',
     }, child);
 
-    this.instance = new aws.rds.Instance(`${name}-db`, {
+    this.instance = new aws.rds.Instance(awsNames.rdsInstance(`${name}-db`), {
       engine: 'postgres',
       engineVersion: POSTGRES_ENGINE_VERSION,
       instanceClass: options.managedDatastore.instanceClass,

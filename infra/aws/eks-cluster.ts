@@ -12,6 +12,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, Topology } from '../../clusters/model';
+import { awsNames } from '../../clusters/cloud-names';
 import { SPIRE_SERVER, SPIRE_SERVER_NAMESPACE } from '../../constructs/core/names';
 import {
   accountOfArn, CLUSTER_ROLE_POLICIES, clusterRoleTrustPolicy, EBS_CSI_POLICY, EBS_CSI_SERVICE_ACCOUNT, managedPolicyArn,
@@ -36,6 +37,8 @@ export interface EksClusterArgs {
   readonly vpc: Vpc;
   /** NAT egress addresses (CIDRs) of a cluster in another cloud that must reach this one's mesh ports. */
   readonly egressOf: (peer: ClusterSpec) => readonly pulumi.Input<string>[];
+  /** NAT egress addresses (CIDRs) of API readers in another cloud, added to a limited public endpoint's CIDRs. */
+  readonly apiReaderEgress?: readonly pulumi.Input<string>[];
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -72,9 +75,9 @@ export class EksCluster extends pulumi.ComponentResource {
     const { cluster: spec, options, vpc } = args;
     const child = { parent: this };
     const tags = { ...args.tags, 'meshfed.dev/cluster': spec.name, 'meshfed.dev/environment': args.topology.environment };
-    this.eksName = `${args.topology.environment}-${spec.name}`;
+    this.eksName = awsNames.eksCluster(args.topology.environment, spec.name);
 
-    const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { assumeRolePolicy: JSON.stringify(clusterRoleTrustPolicy()), tags }, child);
+    const clusterRole = new aws.iam.Role(awsNames.role(`${name}-cluster-role`), { assumeRolePolicy: JSON.stringify(clusterRoleTrustPolicy()), tags }, child);
     const clusterPolicies = CLUSTER_ROLE_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-cluster-role-${p}`, { role: clusterRole.name, policyArn: managedPolicyArn(p) }, child));
     this.accountId = clusterRole.arn.apply(accountOfArn);
     this.partition = clusterRole.arn.apply(partitionOfArn);
@@ -96,7 +99,7 @@ export class EksCluster extends pulumi.ComponentResource {
         // Nodes, and peered clusters' readers, reach the API privately; the public endpoint serves `pulumi up`.
         endpointPrivateAccess: true,
         endpointPublicAccess: true,
-        ...(options.apiAccessCidrs ? { publicAccessCidrs: [...options.apiAccessCidrs] } : {}),
+        ...(options.apiAccessCidrs ? { publicAccessCidrs: [...options.apiAccessCidrs, ...(args.apiReaderEgress ?? [])] } : {}),
       },
       // API mode: access entries (managed node groups get theirs automatically); the creator is admin.
       accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true },
@@ -127,10 +130,10 @@ export class EksCluster extends pulumi.ComponentResource {
       tags,
     }, child);
 
-    const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: JSON.stringify(nodeRoleTrustPolicy()), tags }, child);
+    const nodeRole = new aws.iam.Role(awsNames.role(`${name}-node-role`), { assumeRolePolicy: JSON.stringify(nodeRoleTrustPolicy()), tags }, child);
     const nodePolicies = NODE_ROLE_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(p) }, child));
     const pool = spec.nodePool;
-    this.nodeGroup = new aws.eks.NodeGroup(`${name}-nodes`, {
+    this.nodeGroup = new aws.eks.NodeGroup(awsNames.nodeGroup(`${name}-nodes`), {
       clusterName: this.cluster.name,
       nodeRoleArn: nodeRole.arn,
       subnetIds: vpc.privateSubnets.map((s) => s.id),

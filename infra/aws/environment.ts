@@ -8,7 +8,7 @@ import { discoveryPairs, type DiscoveryPair } from '../../clusters/federation';
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import type { ClusterSpec, Topology } from '../../clusters/model';
+import { findCluster, type ClusterSpec, type Topology } from '../../clusters/model';
 import { ManagedDatastore } from './datastore';
 import { EksCluster } from './eks-cluster';
 import { IrsaRole } from './irsa-role';
@@ -18,7 +18,7 @@ import { awsAddressScope, LoadBalancerAddresses, type AddressScope, type Endpoin
 import { accessEntryReaders, ReaderAccess } from './reader-access';
 import { routeTableKeys } from '../../clusters/aws-subnets';
 import { Vpc } from './vpc';
-import type { ClusterInfra } from '../cluster-infra';
+import { apiReaders, type ClusterInfra } from '../cluster-infra';
 import { VpcPeering } from './vpc-peering';
 
 export interface AwsEnvironmentArgs {
@@ -108,7 +108,11 @@ export class AwsEnvironment extends pulumi.ComponentResource {
       const options = eksOptions(c, topology.environment);
       const provider = { parent: this, provider: providers[c.region] };
       const vpc = new Vpc(`${c.name}-network`, { clusterName: c.name, cidr: c.cidr, availabilityZones: options.availabilityZones, natGateways: options.natGateways }, provider);
-      const cluster = new EksCluster(c.name, { topology, cluster: c, options, vpc, egressOf }, provider);
+      // Peer istiods (or a nested parent) in another cloud read the API from their NAT egress addresses.
+      const apiReaderEgress = options.apiAccessCidrs
+        ? apiReaders(args.pairs ?? discoveryPairs(topology), c).map((r) => findCluster(topology, r)).filter((r) => r.provider !== 'eks').flatMap(egressOf)
+        : [];
+      const cluster = new EksCluster(c.name, { topology, cluster: c, options, vpc, egressOf, ...(apiReaderEgress.length > 0 ? { apiReaderEgress } : {}) }, provider);
       built[c.name] = { options, vpc, eks: cluster };
     }
 

@@ -1,6 +1,7 @@
 /** An IAM role for one Kubernetes service account (IRSA): trust from irsaTrustPolicy(), managed and inline policies. */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { awsNames } from '../../clusters/cloud-names';
 import { irsaTrustPolicy, managedPolicyArn, type PolicyDocument, type ServiceAccountRef } from './iam-policies';
 
 export interface IrsaRoleArgs {
@@ -23,7 +24,7 @@ export class IrsaRole extends pulumi.ComponentResource {
   constructor(name: string, args: IrsaRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super('meshfed:aws:IrsaRole', name, {}, opts);
     const sa = args.serviceAccount;
-    this.role = new aws.iam.Role(`${name}-role`, {
+    this.role = new aws.iam.Role(awsNames.role(`${name}-role`), {
       assumeRolePolicy: pulumi.all([args.oidcProviderArn, args.issuerUrl]).apply(([arn, issuer]) => JSON.stringify(irsaTrustPolicy(arn, issuer, sa))),
       description: `IRSA for ${sa.namespace}/${sa.name}`,
       tags: { ...args.tags, 'meshfed.dev/service-account': `${sa.namespace}.${sa.name}` },

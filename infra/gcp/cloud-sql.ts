@@ -7,6 +7,7 @@
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
+import { gcpNames } from '../../clusters/cloud-names';
 
 /** Cloud SQL tier of a SPIRE datastore: 2 vCPU, 7.5 GB. */
 export const SPIRE_DATABASE_TIER = 'db-custom-2-7680';
@@ -39,7 +40,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
   constructor(name: string, args: CloudSqlPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super('meshfed:gcp:CloudSqlPostgres', name, {}, opts);
     const stateful = { parent: this, ...(args.deletionProtection ? { protect: true } : {}) };
-    this.instance = new gcp.sql.DatabaseInstance(`${name}-instance`, {
+    this.instance = new gcp.sql.DatabaseInstance(gcpNames.sqlInstance(name), {
       region: args.region,
       databaseVersion: 'POSTGRES_16',
       deletionProtection: args.deletionProtection,

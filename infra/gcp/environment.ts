@@ -8,11 +8,12 @@ import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, Topology } from '../../clusters/model';
 import type { DiscoveryPair } from '../../clusters/federation';
 import type { ClusterRanges } from '../address-ranges';
-import { addressScope, deletionProtection, endpointsToReserve, type AddressScope, type ClusterInfra, type EndpointKind } from '../cluster-infra';
+import { addressScope, apiReaders, deletionProtection, endpointsToReserve, type AddressScope, type ClusterInfra, type EndpointKind } from '../cluster-infra';
 import type { FirewallRule } from '../firewall-rules';
 import { GcpNetwork } from './network';
 import { GkeCluster } from './gke-cluster';
 import { CloudSqlPostgres } from './cloud-sql';
+import { gcpNames } from '../../clusters/cloud-names';
 
 /**
  * Service annotations for a reserved address on GKE: an internal passthrough load balancer reachable from
@@ -23,13 +24,6 @@ export function gkeLoadBalancerAnnotations(scope: AddressScope): Record<string, 
   return scope === 'internal'
     ? { 'networking.gke.io/load-balancer-type': 'Internal', 'networking.gke.io/internal-load-balancer-allow-global-access': 'true' }
     : {};
-}
-
-/** Clusters whose API server reads this cluster: istiods that discover it (`pairs`), and its nested parent. */
-export function apiReaders(pairs: readonly DiscoveryPair[], cluster: ClusterSpec): string[] {
-  const readers = pairs.filter((p) => p.peer === cluster.name).map((p) => p.cluster);
-  if (cluster.nestedUnder !== undefined) readers.push(cluster.nestedUnder);
-  return [...new Set(readers)].sort();
 }
 
 export interface GcpEnvironmentArgs {
@@ -69,15 +63,21 @@ export class GcpEnvironment extends pulumi.ComponentResource {
       ? new gcp.servicenetworking.Connection(`${name}-private-services`, {
         network: this.network.network.id,
         service: 'servicenetworking.googleapis.com',
-        reservedPeeringRanges: [new gcp.compute.GlobalAddress(`${name}-private-services`, {
+        reservedPeeringRanges: [new gcp.compute.GlobalAddress(gcpNames.privateServices(topology.environment), {
           network: this.network.network.id, purpose: 'VPC_PEERING', addressType: 'INTERNAL', prefixLength: 20,
         }, child).name],
       }, child)
       : undefined;
     const databases: Record<string, CloudSqlPostgres> = {};
     for (const cluster of args.clusters) {
-      const readersNat = [...new Set(apiReaders(args.pairs, cluster).filter((r) => created.has(r)).map((r) => regionOf.get(r)!))]
+      const readers = apiReaders(args.pairs, cluster);
+      const readersNat = [...new Set(readers.filter((r) => created.has(r)).map((r) => regionOf.get(r)!))]
         .map((region) => ({ cidrBlock: pulumi.interpolate`${this.network.natAddresses[region].address}/32`, displayName: `meshfed NAT ${region}` }));
+      // Readers in the other cloud (their istiods) reach the public endpoint from their NAT egress addresses.
+      const crossCloudNat = readers.filter((r) => topology.clusters.find((c) => c.name === r)?.provider !== 'gke').map((r) => {
+        if (!args.egressOf) throw new Error(`internal: ${r} (another cloud) reads ${cluster.name}'s API server, but GcpEnvironment has no egressOf`);
+        return pulumi.output(args.egressOf(r)).apply((cidrs) => cidrs.map((cidrBlock) => ({ cidrBlock, displayName: `meshfed NAT of ${r}` })));
+      });
       const protect = deletionProtection(topology, cluster);
       const gke = new GkeCluster(cluster.name, {
         topology,
@@ -86,7 +86,10 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         project: args.project,
         network: this.network.network.id,
         subnetwork: this.network.subnets[cluster.name].id,
-        authorizedNetworks: [...args.apiAccessCidrs.map((cidrBlock) => ({ cidrBlock, displayName: 'meshfed deployer' })), ...readersNat],
+        authorizedNetworks: pulumi.all([
+          pulumi.output([...args.apiAccessCidrs.map((cidrBlock) => ({ cidrBlock, displayName: 'meshfed deployer' })), ...readersNat]),
+          ...crossCloudNat,
+        ]).apply((lists) => lists.flat()),
         deletionProtection: protect,
       }, child);
       clusters[cluster.name] = gke;
@@ -97,7 +100,7 @@ export class GcpEnvironment extends pulumi.ComponentResource {
       const scope = addressScope(topology, cluster, (a, b) => created.has(a) && created.has(b));
       const addresses: Partial<Record<EndpointKind, pulumi.Output<string>>> = {};
       for (const kind of endpointsToReserve(topology, cluster)) {
-        const address = new gcp.compute.Address(`${cluster.name}-${kind}`, {
+        const address = new gcp.compute.Address(gcpNames.address(cluster.name, kind), {
           region: cluster.region,
           description: `meshfed ${topology.environment}/${cluster.name} ${kind}`,
           ...(scope === 'internal' ? { addressType: 'INTERNAL', subnetwork: this.network.subnets[cluster.name].id } : { addressType: 'EXTERNAL' }),

@@ -12,7 +12,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, Topology } from '../../clusters/model';
 import type { ClusterRanges } from '../address-ranges';
 import { execKubeconfig } from '../cluster-infra';
-import { nodeTag, SECONDARY_RANGE, serviceAccountId } from './names';
+import { gcpNames, SECONDARY_RANGE } from '../../clusters/cloud-names';
 
 /**
  * Roles of the node service account. GKE documents roles/container.defaultNodeServiceAccount as the minimum
@@ -53,7 +53,7 @@ export class GkeCluster extends pulumi.ComponentResource {
     const env = topology.environment;
 
     this.nodeServiceAccount = new gcp.serviceaccount.Account(`${name}-nodes`, {
-      accountId: serviceAccountId(env, cluster.name, 'nodes'),
+      accountId: gcpNames.serviceAccountId(env, cluster.name, 'nodes'),
       displayName: `meshfed ${env}/${cluster.name} GKE nodes`,
     }, child);
     const member = pulumi.interpolate`serviceAccount:${this.nodeServiceAccount.email}`;
@@ -67,11 +67,11 @@ export class GkeCluster extends pulumi.ComponentResource {
       shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
       // Pods see the GKE metadata server (Workload Identity), never the node's credentials.
       workloadMetadataConfig: { mode: 'GKE_METADATA' },
-      tags: [nodeTag(env, cluster.name)],
+      tags: [gcpNames.nodeTag(env, cluster.name)],
       machineType: cluster.nodePool.machineType ?? GKE_DEFAULT_MACHINE_TYPE,
     };
     const location = cluster.cloud.zone ?? cluster.region;
-    this.cluster = new gcp.container.Cluster(name, {
+    this.cluster = new gcp.container.Cluster(gcpNames.gkeCluster(cluster.name), {
       location,
       network: args.network,
       subnetwork: args.subnetwork,
@@ -96,7 +96,7 @@ export class GkeCluster extends pulumi.ComponentResource {
       resourceLabels: { 'meshfed-environment': env, 'meshfed-cluster': cluster.name },
     }, { ...child, dependsOn: grants });
 
-    this.nodePool = new gcp.container.NodePool(`${name}-pool`, {
+    this.nodePool = new gcp.container.NodePool(gcpNames.nodePool(cluster.name), {
       cluster: this.cluster.id,
       location,
       // Regional clusters spread the pool over the region's zones; min/max count per zone.

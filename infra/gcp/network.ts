@@ -15,7 +15,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, Topology } from '../../clusters/model';
 import type { ClusterRanges } from '../address-ranges';
 import type { FirewallRule } from '../firewall-rules';
-import { nodeTag, SECONDARY_RANGE } from './names';
+import { gcpNames, SECONDARY_RANGE } from '../../clusters/cloud-names';
 
 export interface GcpNetworkArgs {
   readonly topology: Topology;
@@ -42,7 +42,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
     super('meshfed:gcp:Network', name, {}, opts);
     const child = { parent: this };
     const env = args.topology.environment;
-    this.network = new gcp.compute.Network(`${name}-vpc`, {
+    this.network = new gcp.compute.Network(gcpNames.network(env), {
       autoCreateSubnetworks: false,
       routingMode: 'GLOBAL',
       description: `meshfed environment ${env}`,
@@ -51,7 +51,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
     const subnets: Record<string, gcp.compute.Subnetwork> = {};
     for (const cluster of args.clusters) {
       const ranges = args.ranges.find((r) => r.cluster === cluster.name)!;
-      subnets[cluster.name] = new gcp.compute.Subnetwork(`${cluster.name}-subnet`, {
+      subnets[cluster.name] = new gcp.compute.Subnetwork(gcpNames.subnet(cluster.name), {
         network: this.network.id,
         region: cluster.region,
         ipCidrRange: ranges.nodes,
@@ -67,9 +67,9 @@ export class GcpNetwork extends pulumi.ComponentResource {
 
     const natAddresses: Record<string, gcp.compute.Address> = {};
     for (const region of [...new Set(args.clusters.map((c) => c.region))].sort()) {
-      const router = new gcp.compute.Router(`${name}-${region}-router`, { network: this.network.id, region }, child);
-      natAddresses[region] = new gcp.compute.Address(`${name}-${region}-nat`, { region, addressType: 'EXTERNAL', description: `Cloud NAT egress of meshfed ${env} in ${region}` }, child);
-      new gcp.compute.RouterNat(`${name}-${region}-nat`, {
+      const router = new gcp.compute.Router(gcpNames.router(env, region), { network: this.network.id, region }, child);
+      natAddresses[region] = new gcp.compute.Address(gcpNames.nat(env, region), { region, addressType: 'EXTERNAL', description: `Cloud NAT egress of meshfed ${env} in ${region}` }, child);
+      new gcp.compute.RouterNat(gcpNames.nat(env, region), {
         router: router.name,
         region,
         natIpAllocateOption: 'MANUAL_ONLY',
@@ -88,7 +88,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
     const created = new Set(args.clusters.map((c) => c.name));
     const firewalls: Record<string, gcp.compute.Firewall> = {};
     for (const rule of args.rules.filter((r) => created.has(r.target))) {
-      firewalls[rule.name] = new gcp.compute.Firewall(`${name}-${rule.name}`, {
+      firewalls[rule.name] = new gcp.compute.Firewall(gcpNames.firewall(env, rule.name), {
         network: this.network.id,
         direction: 'INGRESS',
         description: rule.description,
@@ -96,7 +96,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
         sourceRanges: rule.peerEgress.length === 0
           ? [...rule.sources]
           : pulumi.all([pulumi.output([...rule.sources]), ...rule.peerEgress.map((peer) => egressOf(peer, rule))]).apply((all) => all.flat()),
-        targetTags: [nodeTag(env, rule.target)],
+        targetTags: [gcpNames.nodeTag(env, rule.target)],
       }, child);
     }
     this.firewalls = firewalls;
