@@ -87,27 +87,3 @@ export function isDevLike(environment: string): boolean {
 export function deletionProtection(topology: Pick<Topology, 'environment'>, cluster: Pick<ClusterSpec, 'cloud'>): boolean {
   return cluster.cloud.deletionProtection ?? !isDevLike(topology.environment);
 }
-
-/** A kubeconfig for a cluster reached with an exec credential plugin (no long-lived secret in the file). */
-export function execKubeconfig(args: { name: string; server: string; caDataBase64: string; command: string; commandArgs?: readonly string[]; installHint: string }): string {
-  const doc = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: args.name, cluster: { server: args.server, 'certificate-authority-data': args.caDataBase64 } }],
-    contexts: [{ name: args.name, context: { cluster: args.name, user: args.name } }],
-    'current-context': args.name,
-    users: [{
-      name: args.name,
-      user: {
-        exec: {
-          apiVersion: 'client.authentication.k8s.io/v1beta1',
-          command: args.command,
-          ...(args.commandArgs ? { args: [...args.commandArgs] } : {}),
-          installHint: args.installHint,
-          provideClusterInfo: true,
-        },
-      },
-    }],
-  };
-  return `${JSON.stringify(doc, null, 2)}\n`;
-}
