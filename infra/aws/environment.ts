@@ -1,8 +1,10 @@
 /**
  * Everything AWS of one environment: a region provider per region, per EKS cluster its Vpc and
  * EksCluster, one VpcPeering per pair of EKS clusters (peeringPairs) with routes both ways in every
- * route table, ReaderAccess entries for opted-in readers, and ManagedDatastore where asked.
- * The deploy layer (manifests, Helm releases, remote secrets) consumes `clusters[name]`.
+ * route table, ReaderAccess entries for opted-in readers, ManagedDatastore where asked, and per cluster
+ * the AWS Load Balancer Controller's IRSA role and chart (load-balancer-controller.ts), handed to the
+ * deploy layer as an addon it installs first. The deploy layer (manifests, Helm releases, remote
+ * secrets) consumes `clusters[name]`.
  */
 import { discoveryPairs } from '../../constructs/istio-remote-secret';
 import type { DiscoveryPair } from '../../clusters/federation';
