@@ -21,7 +21,10 @@
  *    (docs/guide/service/annotations.md, v3.5.0) where the in-tree NLB is internet-facing;
  *  - its failurePolicy is Fail on every Service CREATE (chart serviceMutatorWebhookConfig), so while the
  *    controller is down no Service could be created in the cluster.
- * With it off, each Service keeps the controller its annotations name.
+ * With it off, each Service keeps the controller its annotations name. Its other webhooks (chart
+ * templates/webhook.yaml, 3.5.0) stay off meshfed's path: pod mutators only in namespaces or for pods
+ * labelled for them (readiness gates: failurePolicy Ignore), and Fail ones only for its own kinds
+ * (TargetGroupBinding, IngressClassParams, GlobalAccelerator) and for Ingresses, which meshfed renders none of.
  */
 import type { ServiceAccountRef } from './iam-policies';
 
