@@ -12,6 +12,7 @@ import { ISTIO_READER_TOKEN_SECRET } from '../constructs/istio/reader';
 import { SPIRE_SYSTEM_NAMESPACE } from '../constructs/core/names';
 import { NESTED } from '../constructs/spire/nested';
 import { PREREQUISITES } from '../constructs/core/versions';
+import type { ClusterAddon } from './cluster-infra';
 import { deploymentPlan, type ManifestFile, takeObject, withAwaitAnnotations } from './deployment-plan';
 import { IstioInstall, type IstioInstallArgs } from './istio-install';
 
@@ -40,6 +41,8 @@ export interface ClusterDeploymentArgs {
   readonly eastWestService?: IstioInstallArgs['eastWestService'];
   /** Resources the cluster must have before anything is deployed (the created cluster's node pool). */
   readonly dependsOn?: pulumi.Resource[];
+  /** The cloud's charts (ClusterInfra.addons), installed with the prerequisites, before every manifest. */
+  readonly addons?: readonly ClusterAddon[];
 }
 
 /** A Secret the stack creates itself (its data comes from Outputs, so it is never in a synthesized file). */
@@ -96,6 +99,8 @@ export class ClusterDeployment extends pulumi.ComponentResource {
   readonly ready: pulumi.Resource[];
   /** Secrets created by the stack (secretsBefore), by id. */
   readonly stackSecrets: Readonly<Record<string, k8s.core.v1.Secret>>;
+  /** The addons' Helm releases, by addon name. */
+  readonly addons: Readonly<Record<string, k8s.helm.v3.Release>>;
 
   constructor(name: string, args: ClusterDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('meshfed:k8s:ClusterDeployment', name, {}, opts);
@@ -129,10 +134,22 @@ export class ClusterDeployment extends pulumi.ComponentResource {
       namespace: 'spire-server',
       createNamespace: true,
     }, childOpts([]));
+    const addons: Record<string, k8s.helm.v3.Release> = {};
+    for (const addon of args.addons ?? []) {
+      addons[addon.name] = new k8s.helm.v3.Release(`${name}-${addon.name}`, {
+        name: addon.name,
+        chart: addon.chart,
+        version: addon.version,
+        repositoryOpts: { repo: addon.repo },
+        namespace: addon.namespace,
+        values: addon.values,
+      }, childOpts([...(addon.dependsOn ?? [])]));
+    }
+    this.addons = addons;
 
     const groups: Record<string, k8s.yaml.v2.ConfigGroup> = {};
     let istio: IstioInstall | undefined;
-    let previous: pulumi.Resource[] = [certManager, spireCrds];
+    let previous: pulumi.Resource[] = [certManager, spireCrds, ...Object.values(addons)];
     const unknownSecrets = Object.keys(args.secretsBefore ?? {}).filter((f) => !args.manifests.some((m) => m.name === f));
     if (unknownSecrets.length > 0) throw new Error(`ClusterDeployment ${name}: secretsBefore names files it does not apply: ${unknownSecrets.join(', ')}`);
     for (const step of deploymentPlan(args.manifests).steps) {

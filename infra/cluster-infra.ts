@@ -13,6 +13,25 @@ export type EndpointKind = 'bundleEndpoint' | 'eastWestGateway' | 'serverEndpoin
 
 export type AddressScope = 'internal' | 'external';
 
+/**
+ * A pinned Helm chart a cloud needs in its clusters before meshfed's manifests (EKS: the AWS Load
+ * Balancer Controller, which serves the mesh Services' NLB annotations). The deploy layer installs it
+ * first, so every later step waits for it and `pulumi destroy` removes it last (after the Services
+ * whose load balancers it must delete).
+ */
+export interface ClusterAddon {
+  /** Helm release name and Pulumi resource suffix (`<cluster>-<name>`). */
+  readonly name: string;
+  readonly chart: string;
+  /** Exact chart version. */
+  readonly version: string;
+  readonly repo: string;
+  readonly namespace: string;
+  readonly values: pulumi.Input<Record<string, unknown>>;
+  /** Cloud resources the release waits for (e.g. its IRSA role with its policy). */
+  readonly dependsOn?: readonly pulumi.Resource[];
+}
+
 export interface ClusterInfra {
   /** Kubeconfig (secret) whose current context reaches the cluster with inline CA data. */
   readonly kubeconfig: pulumi.Output<string>;
@@ -30,6 +49,8 @@ export interface ClusterInfra {
   readonly datastoreConnectionString?: pulumi.Output<string>;
   /** Depend on these before deploying anything into the cluster (its node pool). */
   readonly ready: pulumi.Resource[];
+  /** Charts the deploy layer installs before the mesh (default none). */
+  readonly addons?: readonly ClusterAddon[];
 }
 
 /**
@@ -72,28 +93,4 @@ export function isDevLike(environment: string): boolean {
 /** cloud.deletionProtection, defaulting to on outside dev-like environments (GKE and EKS alike). */
 export function deletionProtection(topology: Pick<Topology, 'environment'>, cluster: Pick<ClusterSpec, 'cloud'>): boolean {
   return cluster.cloud.deletionProtection ?? !isDevLike(topology.environment);
-}
-
-/** A kubeconfig for a cluster reached with an exec credential plugin (no long-lived secret in the file). */
-export function execKubeconfig(args: { name: string; server: string; caDataBase64: string; command: string; commandArgs?: readonly string[]; installHint: string }): string {
-  const doc = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: args.name, cluster: { server: args.server, 'certificate-authority-data': args.caDataBase64 } }],
-    contexts: [{ name: args.name, context: { cluster: args.name, user: args.name } }],
-    'current-context': args.name,
-    users: [{
-      name: args.name,
-      user: {
-        exec: {
-          apiVersion: 'client.authentication.k8s.io/v1beta1',
-          command: args.command,
-          ...(args.commandArgs ? { args: [...args.commandArgs] } : {}),
-          installHint: args.installHint,
-          provideClusterInfo: true,
-        },
-      },
-    }],
-  };
-  return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -1,7 +1,8 @@
 /**
- * Reads the API endpoint of a cluster out of its kubeconfig: a peer's remote secret needs the server URL
- * and CA that the peer's own kubeconfig already trusts. Pure (no Pulumi), so it runs inside `apply()`
- * and in unit tests alike.
+ * Kubeconfigs as pure functions (no Pulumi), so they run inside `apply()` and in unit tests alike:
+ * reading the API endpoint of a cluster out of its kubeconfig (a peer's remote secret needs the server
+ * URL and CA that the peer's own kubeconfig already trusts), and building the two kinds the stack
+ * writes: exec-plugin kubeconfigs for created clusters (GKE and EKS alike) and token kubeconfigs.
  */
 import { parse, stringify } from 'yaml';
 
@@ -88,4 +89,52 @@ export function tokenKubeconfig(args: { cluster: string; user: string; server: s
     contexts: [{ name: args.cluster, context: { cluster: args.cluster, user: args.user } }],
     'current-context': args.cluster,
   });
+}
+
+/**
+ * The exec credential plugin of a kubeconfig user (client-go's ExecConfig, client.authentication.k8s.io/v1beta1):
+ * the command prints a short-lived token, so no long-lived secret sits in the file.
+ */
+export interface ExecCredential {
+  readonly command: string;
+  readonly args?: readonly string[];
+  /** Extra environment of the command (e.g. AWS_PROFILE). */
+  readonly env?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  /** Shown by kubectl when the command is missing. */
+  readonly installHint?: string;
+  /** Pass the cluster's server and CA to the plugin (KUBERNETES_EXEC_INFO). */
+  readonly provideClusterInfo?: boolean;
+  /** Never: the plugin must not prompt (Pulumi runs without a terminal). */
+  readonly interactiveMode?: 'Never' | 'IfAvailable' | 'Always';
+}
+
+/**
+ * A kubeconfig with one cluster, one context (current) and one user authenticating through `exec`,
+ * all named `name`; the one builder both clouds' created clusters use (GKE: gke-gcloud-auth-plugin,
+ * EKS: `aws eks get-token`). JSON, which every kubeconfig reader accepts as YAML.
+ */
+export function execKubeconfig(args: { readonly name: string; readonly server: string; readonly caDataBase64: string; readonly exec: ExecCredential }): string {
+  const { exec } = args;
+  const doc = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: args.name, cluster: { server: args.server, 'certificate-authority-data': args.caDataBase64 } }],
+    contexts: [{ name: args.name, context: { cluster: args.name, user: args.name } }],
+    'current-context': args.name,
+    users: [{
+      name: args.name,
+      user: {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          command: exec.command,
+          ...(exec.args ? { args: [...exec.args] } : {}),
+          ...(exec.env ? { env: exec.env.map((e) => ({ name: e.name, value: e.value })) } : {}),
+          ...(exec.installHint !== undefined ? { installHint: exec.installHint } : {}),
+          ...(exec.provideClusterInfo !== undefined ? { provideClusterInfo: exec.provideClusterInfo } : {}),
+          ...(exec.interactiveMode ? { interactiveMode: exec.interactiveMode } : {}),
+        },
+      },
+    }],
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -279,6 +279,7 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
       secretsBefore,
       ...(eastWest ? { eastWestService: { loadBalancerIP: eastWest, annotations: i!.annotations.eastWestGateway ?? {}, loadBalancerSourceRanges: sourceRangesOf(cluster.name).eastWestGateway ?? [] } } : {}),
       ...(i ? { dependsOn: i.ready } : {}),
+      ...(i?.addons ? { addons: i.addons } : {}),
     });
   }
   const remoteSecrets = new RemoteSecrets('remote-secrets', { pairs, clusters: deployments });

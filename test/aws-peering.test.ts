@@ -1,8 +1,11 @@
 /** VPC peering between EKS clusters: one connection per pair, routes both ways in every route table. */
 import fc from 'fast-check';
 import type { ClusterSpec } from '../clusters/model';
+import { routeTableKeys } from '../clusters/aws-subnets';
+import { cidrsOverlap, parseCidr, type Ipv4Cidr } from '../clusters/cidr';
+import { eksOptions } from '../infra/aws/options';
 import { peeringPairs, peeringRoutes } from '../infra/aws/peering';
-import { THREE_EKS, MIXED, topologyOf } from './helpers/aws-topologies';
+import { THREE_EKS, MIXED, randomMeshYaml, topologyOf } from './helpers/aws-topologies';
 
 const TABLES = ['public', 'private-a', 'private-b', 'private-c'];
 
@@ -57,6 +60,33 @@ describe('peeringPairs', () => {
           }
         }
       }),
+    );
+  });
+
+  it('over random EKS and mixed topologies: every EKS pair peered once, each VPC routes to exactly its EKS peers from every one of its route tables', () => {
+    fc.assert(
+      fc.property(randomMeshYaml, (yaml) => {
+        const topology = topologyOf(yaml);
+        const eks = topology.clusters.filter((c) => c.provider === 'eks');
+        const tablesOf = (name: string) => routeTableKeys(eksOptions(topology.clusters.find((c) => c.name === name)!, topology.environment).availabilityZones);
+        const pairs = peeringPairs(topology);
+        const routes = peeringRoutes(pairs, tablesOf);
+        expect(new Set(routes.map((r) => r.name)).size).toBe(routes.length);
+        for (const c of eks) {
+          const peers = eks.filter((p) => p.name !== c.name);
+          expect(pairs.filter((p) => p.requester === c.name || p.accepter === c.name)).toHaveLength(peers.length);
+          for (const table of tablesOf(c.name)) {
+            const destinations = routes.filter((r) => r.cluster === c.name && r.routeTable === table).map((r) => r.destinationCidr).sort();
+            expect(destinations).toEqual(peers.map((p) => p.cidr).sort());
+            // Never a route into the own VPC or towards another cloud's range (cross-cloud goes through load balancers).
+            for (const d of destinations) expect(cidrsOverlap(parseCidr(d) as Ipv4Cidr, parseCidr(c.cidr) as Ipv4Cidr)).toBe(false);
+          }
+          expect(routes.filter((r) => r.cluster === c.name).every((r) => tablesOf(c.name).includes(r.routeTable))).toBe(true);
+        }
+        const gke = new Set(topology.clusters.filter((c) => c.provider === 'gke').map((c) => c.cidr));
+        expect(routes.filter((r) => gke.has(r.destinationCidr))).toEqual([]);
+      }),
+      { numRuns: 60 },
     );
   });
 });

@@ -1,7 +1,8 @@
 /** Node security group rules of EKS clusters: each mesh port only from the peers that need it. */
 import fc from 'fast-check';
-import { meshIngressRules, MESH_PORTS, type IngressRule } from '../infra/aws/security-rules';
-import { MIXED, NESTED_EKS, THREE_EKS, TWO_EKS, topologyOf } from './helpers/aws-topologies';
+import { LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT } from '../infra/aws/load-balancer-controller';
+import { CONTROL_PLANE_CALLS, meshIngressRules, MESH_PORTS, webhookPorts, type IngressRule } from '../infra/aws/security-rules';
+import { MIXED, NESTED_EKS, randomMeshYaml, THREE_EKS, TWO_EKS, topologyOf } from './helpers/aws-topologies';
 
 const noEgress = () => {
   throw new Error('no cross-cloud peer expected');
@@ -118,6 +119,59 @@ describe('meshIngressRules over random meshes', () => {
             if (r.source.kind === 'cidr') expect(r.source.cidr).not.toBe('0.0.0.0/0');
             if (r.purpose === 'lb-health-check') expect(r.source).toEqual({ kind: 'cidr', cidr: c.cidr, peer: c.name });
           }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('control plane -> node webhook rules', () => {
+  it('opens the AWS Load Balancer Controller webhook (9443, shared with spire-controller-manager) from the control plane only, in one rule', () => {
+    expect(LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT).toBe(9443);
+    const rules = meshIngressRules(topologyOf(TWO_EKS), 'east', { egressOf: noEgress }).filter((r) => r.port === LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT);
+    expect(rules).toEqual([{
+      name: 'east-webhook-9443-control-plane',
+      purpose: 'webhook',
+      protocol: 'tcp',
+      port: 9443,
+      source: { kind: 'control-plane' },
+      description: 'spire-controller-manager webhook, AWS Load Balancer Controller webhook from the EKS control plane',
+    }]);
+  });
+
+  it('webhookPorts: one entry per distinct port, first-seen order, naming every caller of it', () => {
+    const call = fc.record({ port: fc.integer({ min: 1024, max: 1040 }), what: fc.stringMatching(/^[a-z]{1,8}$/) });
+    fc.assert(
+      fc.property(fc.array(call, { maxLength: 12 }), (calls) => {
+        const grouped = webhookPorts(calls);
+        expect(grouped.map(([p]) => p)).toEqual([...new Set(calls.map((c) => c.port))]);
+        for (const [port, what] of grouped) expect(what).toBe(calls.filter((c) => c.port === port).map((c) => c.what).join(', '));
+      }),
+    );
+    expect(webhookPorts().map(([p]) => p)).toEqual([...new Set(CONTROL_PLANE_CALLS.map((c) => c.port))]);
+  });
+});
+
+describe('meshIngressRules over random EKS and mixed topologies', () => {
+  const egress = (name: string) => [`34.0.${name.slice(1)}.1/32`, `34.0.${name.slice(1)}.2/32`];
+  // What AWS accepts in a security group rule description (EC2 API: up to 255 characters of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*).
+  const DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{1,255}$/;
+
+  it('never two rules for the same port and source (AWS refuses duplicates), every webhook port once from the control plane, valid descriptions', () => {
+    fc.assert(
+      fc.property(randomMeshYaml, (yaml) => {
+        const topology = topologyOf(yaml);
+        for (const c of topology.clusters.filter((x) => x.provider === 'eks')) {
+          const rules = meshIngressRules(topology, c.name, { egressOf: (peer) => egress(peer.name) });
+          const keys = rules.map((r) => `${r.port}/${r.source.kind === 'cidr' ? r.source.cidr : 'control-plane'}`);
+          expect(new Set(keys).size).toBe(keys.length);
+          expect(new Set(rules.map((r) => r.name)).size).toBe(rules.length);
+          const fromControlPlane = rules.filter((r) => r.source.kind === 'control-plane');
+          expect(fromControlPlane.map((r) => r.port).sort()).toEqual([...new Set(CONTROL_PLANE_CALLS.map((x) => x.port))].sort());
+          expect(fromControlPlane.every((r) => r.purpose === 'webhook')).toBe(true);
+          expect(rules.filter((r) => r.purpose === 'webhook').every((r) => r.source.kind === 'control-plane')).toBe(true);
+          for (const r of rules) expect(r.description).toMatch(DESCRIPTION);
         }
       }),
       { numRuns: 60 },

@@ -14,13 +14,19 @@ async function planJson(env: string): Promise<any> {
 const find = (plan: any, cluster: string, name: string): any => plan.groups.find((g: any) => g.cluster === cluster).resources.find((r: any) => r.name === name);
 
 describe('npm run plan (AWS)', () => {
-  it('plans eks: three EKS clusters, pairwise peering, nested SPIRE and remote secrets', async () => {
+  it('plans eks: three EKS clusters, pairwise peering, nested SPIRE on RDS, remote secrets and the Load Balancer Controller', async () => {
     const plan = await planJson('eks');
     expect(plan.counts['aws:eks/cluster:Cluster']).toBe(3);
     expect(plan.counts['aws:ec2/vpcPeeringConnection:VpcPeeringConnection']).toBe(3);
     expect(plan.counts['kubernetes:yaml/v2:ConfigGroup']).toBeGreaterThan(0);
     expect(find(plan, 'root', 'root-spire-nested-kubeconfigs').details).toEqual(['spire-server/spire-nested-kubeconfigs', 'type=Opaque']);
     expect(find(plan, 'root', 'root-eks').details).toContain('deletionProtection=true');
+    // Root's SPIRE on RDS (no sqlite at the root of the nested tree), the Load Balancer Controller in every cluster.
+    expect(plan.counts['aws:rds/instance:Instance']).toBe(1);
+    expect(find(plan, 'root', 'root-spire-datastore-secret').details).toEqual(['spire-server/spire-datastore', 'type=Opaque']);
+    for (const cluster of ['root', 'child-east', 'child-west']) {
+      expect(find(plan, cluster, `${cluster}-aws-load-balancer-controller`).details).toEqual(['chart=aws-load-balancer-controller@3.5.0', 'namespace=kube-system']);
+    }
   });
 
   it('plans mixed: the GKE firewall admits the EKS NAT Elastic IPs, the EKS security group the GKE Cloud NAT address', async () => {

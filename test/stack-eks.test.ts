@@ -63,5 +63,69 @@ describe('2-EKS stack (prod)', () => {
   });
 });
 
+describe('2-EKS stack: AWS Load Balancer Controller', () => {
+  /** Whether `name` waits for `target`, directly or through what it depends on. */
+  const waitsFor = (name: string, target: string): boolean => {
+    const seen = new Set<string>();
+    const queue = [name];
+    while (queue.length > 0) {
+      const next = queue.shift()!;
+      if (next === target) return true;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      queue.push(...(run.recorded.get(next)?.dependsOn ?? []));
+    }
+    return false;
+  };
+
+  it('installs the pinned chart into kube-system of each cluster, with its cluster name, region, VPC and IRSA role', () => {
+    for (const [cluster, region] of [['east', 'us-east-1'], ['west', 'us-west-2']] as const) {
+      const release = run.named(`${cluster}-aws-load-balancer-controller`);
+      expect(release.provider).toBe(`${cluster}-k8s`);
+      expect(release.inputs).toMatchObject({ name: 'aws-load-balancer-controller', chart: 'aws-load-balancer-controller', version: '3.5.0', repositoryOpts: { repo: 'https://aws.github.io/eks-charts' }, namespace: 'kube-system' });
+      const vpc = run.ofType('aws:ec2/vpc:Vpc').find((v) => v.name.startsWith(`${cluster}-`))!;
+      expect(release.inputs.values).toMatchObject({ clusterName: `prod-${cluster}`, region, vpcId: `${vpc.name}-id`, enableServiceMutatorWebhook: false, webhookBindPort: 9443 });
+      expect(release.inputs.values.serviceAccount).toEqual({
+        create: true,
+        name: 'aws-load-balancer-controller',
+        annotations: { 'eks.amazonaws.com/role-arn': expect.stringMatching(new RegExp(`^arn:aws:iam::\\d{12}:role/${cluster}-lb-controller-irsa-role$`)) },
+      });
+    }
+  });
+
+  it('gives it an IRSA role only kube-system/aws-load-balancer-controller can assume, whose policy has no wildcard action', () => {
+    const trust = JSON.parse(run.named('east-lb-controller-irsa-role').inputs.assumeRolePolicy);
+    expect(trust.Statement).toHaveLength(1);
+    expect(trust.Statement[0].Action).toBe('sts:AssumeRoleWithWebIdentity');
+    const conditions = trust.Statement[0].Condition.StringEquals;
+    expect(Object.entries(conditions).filter(([k]) => k.endsWith(':sub')).map(([, v]) => v)).toEqual(['system:serviceaccount:kube-system:aws-load-balancer-controller']);
+    const policy = JSON.parse(run.named('east-lb-controller-irsa-role-inline').inputs.policy);
+    const actions: string[] = policy.Statement.flatMap((st: any) => [st.Action].flat());
+    expect(actions).toContain('elasticloadbalancing:CreateLoadBalancer');
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+  });
+
+  it('is installed after its role and before every manifest and release that creates one of its Services', () => {
+    for (const cluster of CLUSTERS) {
+      const release = `${cluster}-aws-load-balancer-controller`;
+      expect(waitsFor(release, `${cluster}-lb-controller-irsa-role-inline`)).toBe(true);
+      const lbcServices = run.ofType('kubernetes:yaml/v2:ConfigGroup').filter((g) => g.name.startsWith(`${cluster}-`) && (g.inputs.objs ?? []).some((o: any) =>
+        o.kind === 'Service' && o.metadata.annotations?.['service.beta.kubernetes.io/aws-load-balancer-type'] === 'external'));
+      expect(lbcServices.map((g) => g.name)).toContain(`${cluster}-35-federation`);
+      for (const g of lbcServices) expect(waitsFor(g.name, release)).toBe(true);
+      expect(run.named(`${cluster}-istio-istio-eastwestgateway`).inputs.values.service.annotations['service.beta.kubernetes.io/aws-load-balancer-type']).toBe('external');
+      expect(waitsFor(`${cluster}-istio-istio-eastwestgateway`, release)).toBe(true);
+    }
+  });
+
+  it('lets only the EKS control plane reach its webhook port on the nodes', () => {
+    const rules = run.ofType('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').filter((r) => r.name.startsWith('east-') && r.inputs.fromPort === 9443);
+    expect(rules.map((r) => r.name)).toEqual(['east-webhook-9443-control-plane']);
+    expect(rules[0].inputs).toMatchObject({ toPort: 9443, ipProtocol: 'tcp', referencedSecurityGroupId: 'east-control-plane-id' });
+    expect(rules[0].inputs.cidrIpv4).toBeUndefined();
+    expect(rules[0].inputs.description).toContain('AWS Load Balancer Controller webhook');
+  });
+});
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pulumiIsSecret = (o: unknown): Promise<boolean> => (require('@pulumi/pulumi') as typeof import('@pulumi/pulumi')).isSecret(o as any);

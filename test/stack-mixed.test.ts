@@ -70,4 +70,13 @@ describe('mixed GKE + EKS stack (prod)', () => {
     expect(run.named('eks-1-k8s').dependsOn).toEqual(expect.arrayContaining(['eks-1-nodes']));
     for (const c of ['gke-1', 'eks-1']) expect(run.ofType('kubernetes:helm.sh/v3:Release').filter((r) => r.name === `${c}-istio-istiod`)).toHaveLength(1);
   });
+
+  it('installs the AWS Load Balancer Controller on the EKS cluster only, before its internet-facing bundle endpoint', () => {
+    const releases = run.ofType('kubernetes:helm.sh/v3:Release').filter((r) => r.inputs.chart === 'aws-load-balancer-controller');
+    expect(releases.map((r) => [r.name, r.provider])).toEqual([['eks-1-aws-load-balancer-controller', 'eks-1-k8s']]);
+    expect(releases[0].inputs.values).toMatchObject({ clusterName: 'prod-eks-1', region: 'us-east-1', enableServiceMutatorWebhook: false });
+    // Every step of the cluster's layer starts after the prerequisites, the controller among them.
+    const first = run.ofType('kubernetes:yaml/v2:ConfigGroup').filter((g) => g.name.startsWith('eks-1-')).sort((a, b) => a.name.localeCompare(b.name))[0];
+    expect(first.dependsOn).toEqual(expect.arrayContaining(['eks-1-aws-load-balancer-controller']));
+  });
 });

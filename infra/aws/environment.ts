@@ -1,8 +1,10 @@
 /**
  * Everything AWS of one environment: a region provider per region, per EKS cluster its Vpc and
  * EksCluster, one VpcPeering per pair of EKS clusters (peeringPairs) with routes both ways in every
- * route table, ReaderAccess entries for opted-in readers, and ManagedDatastore where asked.
- * The deploy layer (manifests, Helm releases, remote secrets) consumes `clusters[name]`.
+ * route table, ReaderAccess entries for opted-in readers, ManagedDatastore where asked, and per cluster
+ * the AWS Load Balancer Controller's IRSA role and chart (load-balancer-controller.ts), handed to the
+ * deploy layer as an addon it installs first. The deploy layer (manifests, Helm releases, remote
+ * secrets) consumes `clusters[name]`.
  */
 import { discoveryPairs, type DiscoveryPair } from '../../clusters/federation';
 import * as aws from '@pulumi/aws';
@@ -18,7 +20,9 @@ import { awsAddressScope, LoadBalancerAddresses, type AddressScope, type Endpoin
 import { accessEntryReaders, ReaderAccess } from './reader-access';
 import { routeTableKeys } from '../../clusters/aws-subnets';
 import { Vpc } from './vpc';
-import { apiReaders, type ClusterInfra } from '../cluster-infra';
+import { apiReaders, type ClusterAddon, type ClusterInfra } from '../cluster-infra';
+import { LOAD_BALANCER_CONTROLLER, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, loadBalancerControllerValues } from './load-balancer-controller';
+import { loadBalancerControllerPolicy } from './load-balancer-controller-policy';
 import { VpcPeering } from './vpc-peering';
 
 export interface AwsEnvironmentArgs {
@@ -65,6 +69,10 @@ export interface AwsCluster {
   readonly endpoints: Readonly<Partial<Record<EndpointKind, EndpointAddress>>>;
   /** Deploy nothing into the cluster before these (its node group and EBS CSI add-on). */
   readonly ready: pulumi.Resource[];
+  /** IRSA role of the AWS Load Balancer Controller (kube-system/aws-load-balancer-controller). */
+  readonly loadBalancerControllerRole: IrsaRole;
+  /** The controller's pinned chart with this cluster's values, for the deploy layer to install first. */
+  readonly loadBalancerController: ClusterAddon;
 }
 
 /** What the provider-agnostic wiring (infra/mesh-program.ts) takes from an EKS cluster: the same shape as a GKE one's. */
@@ -77,6 +85,7 @@ export function awsClusterInfra(c: AwsCluster): ClusterInfra {
     addressScope: c.addressScope,
     annotations: Object.fromEntries(kinds.map((k) => [k, c.endpoints[k]!.annotations])),
     ready: c.ready,
+    addons: [c.loadBalancerController],
     ...(c.datastore ? { datastoreConnectionString: c.datastore.connectionString } : {}),
   };
 }
@@ -163,9 +172,28 @@ export class AwsEnvironment extends pulumi.ComponentResource {
       const addresses = new LoadBalancerAddresses(`${c.name}-addresses`, {
         clusterName: c.name, layout: vpc.layout, scope: addressScope, kinds: args.endpointsOf?.(c) ?? [],
       }, { parent: this, provider: providers[c.region] });
+      const lbcRole = new IrsaRole(`${c.name}-lb-controller-irsa`, {
+        oidcProviderArn: cluster.oidcProvider.arn,
+        issuerUrl: cluster.issuerUrl,
+        serviceAccount: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+        inlinePolicy: cluster.partition.apply((partition) => loadBalancerControllerPolicy(partition)),
+        tags,
+      }, { parent: this, provider: providers[c.region] });
+      const loadBalancerController: ClusterAddon = {
+        name: LOAD_BALANCER_CONTROLLER.releaseName,
+        chart: LOAD_BALANCER_CONTROLLER.chart,
+        version: LOAD_BALANCER_CONTROLLER.version,
+        repo: LOAD_BALANCER_CONTROLLER.repo,
+        namespace: LOAD_BALANCER_CONTROLLER.namespace,
+        values: pulumi.all([cluster.cluster.name, vpc.vpc.id, lbcRole.arn]).apply(([clusterName, vpcId, roleArn]) =>
+          loadBalancerControllerValues({ clusterName, region: c.region, vpcId, roleArn })),
+        // The role with its inline policy, so the controller's first AWS calls are not refused.
+        dependsOn: [lbcRole],
+      };
       clusters[c.name] = {
         options, vpc, eks: cluster, kubeconfig: cluster.kubeconfig, endpoint: cluster.endpoint, egressCidrs: vpc.egressCidrs,
         addressScope, endpoints: addresses.endpoints, ready: [cluster.nodeGroup, cluster.ebsCsiAddon],
+        loadBalancerControllerRole: lbcRole, loadBalancerController,
         ...(readerRoles[c.name] ? { istiodReaderRole: readerRoles[c.name] } : {}),
         ...(datastore ? { datastore } : {}),
       };

@@ -3,7 +3,7 @@
  * `aws eks get-token` (exec, client.authentication.k8s.io/v1beta1): short-lived tokens from the
  * credentials Pulumi runs with, so no long-lived secret sits in the kubeconfig or the state.
  */
-import { stringify } from 'yaml';
+import { execKubeconfig } from '../kubeconfig';
 
 export interface EksKubeconfigProps {
   /** EKS cluster name (the AWS resource's name). */
@@ -20,25 +20,15 @@ export interface EksKubeconfigProps {
 }
 
 export function eksKubeconfig(p: EksKubeconfigProps): string {
-  const name = `meshfed-${p.clusterName}`;
-  const args = ['eks', 'get-token', '--cluster-name', p.clusterName, '--region', p.region, ...(p.roleArn ? ['--role-arn', p.roleArn] : []), '--output', 'json'];
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name, cluster: { server: p.endpoint, 'certificate-authority-data': p.certificateAuthorityData } }],
-    contexts: [{ name, context: { cluster: name, user: name } }],
-    'current-context': name,
-    users: [{
-      name,
-      user: {
-        exec: {
-          apiVersion: 'client.authentication.k8s.io/v1beta1',
-          command: 'aws',
-          args,
-          ...(p.profile ? { env: [{ name: 'AWS_PROFILE', value: p.profile }] } : {}),
-          interactiveMode: 'Never',
-        },
-      },
-    }],
+  return execKubeconfig({
+    name: `meshfed-${p.clusterName}`,
+    server: p.endpoint,
+    caDataBase64: p.certificateAuthorityData,
+    exec: {
+      command: 'aws',
+      args: ['eks', 'get-token', '--cluster-name', p.clusterName, '--region', p.region, ...(p.roleArn ? ['--role-arn', p.roleArn] : []), '--output', 'json'],
+      ...(p.profile ? { env: [{ name: 'AWS_PROFILE', value: p.profile }] } : {}),
+      interactiveMode: 'Never',
+    },
   });
 }

@@ -16,6 +16,7 @@ import { federatedTrustDomains, findCluster, nestedChildren, type ClusterSpec, t
 import { BUNDLE_ENDPOINT_PORT } from '../../constructs/spire/federation';
 import { EASTWEST_TLS_PORT, GATEWAY_STATUS_PORT } from '../../constructs/istio/model';
 import { CONTROLLER_MANAGER_WEBHOOK_PORT, SERVER_API_PORT } from '../../constructs/core/names';
+import { LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT } from './load-balancer-controller';
 
 /** istiod's sidecar-injection and validation webhook (container port 15017, istio/istio manifests/charts/istio-control/istio-discovery, 1.30). */
 export const ISTIOD_WEBHOOK_PORT = 15017;
@@ -50,12 +51,28 @@ export interface MeshRuleOptions<A> {
   readonly egressOf: (peer: ClusterSpec) => readonly A[];
 }
 
-const WEBHOOK_PORTS: ReadonlyArray<readonly [number, string]> = [
-  [ISTIOD_WEBHOOK_PORT, 'istiod injection/validation webhook'],
-  [ISTIOD_XDS_PORT, 'istiod xDS/CA'],
-  [CONTROLLER_MANAGER_WEBHOOK_PORT, 'spire-controller-manager webhook'],
-  [CERT_MANAGER_WEBHOOK_PORT, 'cert-manager webhook'],
+/**
+ * What the EKS control plane calls on the nodes: admission webhooks (and istiod's xDS/CA port the issue
+ * lists with them). Several can share a port (spire-controller-manager and the AWS Load Balancer
+ * Controller both serve on 9443); webhookPorts() makes one rule per port, since AWS refuses a
+ * duplicate rule.
+ */
+export const CONTROL_PLANE_CALLS: ReadonlyArray<{ readonly port: number; readonly what: string }> = [
+  { port: ISTIOD_WEBHOOK_PORT, what: 'istiod injection/validation webhook' },
+  { port: ISTIOD_XDS_PORT, what: 'istiod xDS/CA' },
+  { port: CONTROLLER_MANAGER_WEBHOOK_PORT, what: 'spire-controller-manager webhook' },
+  { port: CERT_MANAGER_WEBHOOK_PORT, what: 'cert-manager webhook' },
+  { port: LOAD_BALANCER_CONTROLLER_WEBHOOK_PORT, what: 'AWS Load Balancer Controller webhook' },
 ];
+
+/** CONTROL_PLANE_CALLS grouped by port, in first-seen order: [port, "what, what"]. */
+export function webhookPorts(calls: ReadonlyArray<{ readonly port: number; readonly what: string }> = CONTROL_PLANE_CALLS): Array<readonly [number, string]> {
+  const byPort = new Map<number, string[]>();
+  for (const { port, what } of calls) byPort.set(port, [...(byPort.get(port) ?? []), what]);
+  return [...byPort].map(([port, whats]) => [port, whats.join(', ')] as const);
+}
+
+const WEBHOOK_PORTS = webhookPorts();
 
 /** Ingress rules of `clusterName`'s node security group (an EKS cluster), in a stable order. */
 export function meshIngressRules<A = string>(topology: Topology, clusterName: string, options: MeshRuleOptions<A>): IngressRule<A>[] {

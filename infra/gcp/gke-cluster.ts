@@ -11,7 +11,7 @@ import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, Topology } from '../../clusters/model';
 import type { ClusterRanges } from '../address-ranges';
-import { execKubeconfig } from '../cluster-infra';
+import { execKubeconfig } from '../kubeconfig';
 import { gcpNames, SECONDARY_RANGE } from '../../clusters/cloud-names';
 
 /**
@@ -112,8 +112,11 @@ export class GkeCluster extends pulumi.ComponentResource {
         name: `gke_${args.project}_${location}_${cluster.name}`,
         server,
         caDataBase64: ca ?? '',
-        command: 'gke-gcloud-auth-plugin',
-        installHint: 'Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin',
+        exec: {
+          command: 'gke-gcloud-auth-plugin',
+          installHint: 'Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin',
+          provideClusterInfo: true,
+        },
       })));
     this.registerOutputs({ apiEndpoint: this.apiEndpoint, kubeconfig: this.kubeconfig });
   }

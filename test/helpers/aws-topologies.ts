@@ -1,4 +1,5 @@
 /** Topologies for the AWS tests: 2 and 3 EKS clusters, a nested EKS tree and a mixed GKE + EKS mesh. */
+import fc from 'fast-check';
 import { loadTopology, type Topology } from '../../clusters';
 
 export function topologyOf(yaml: string): Topology {
@@ -36,3 +37,35 @@ clusters:
   - { name: gke-1, provider: gke, region: us-central1, trustDomain: g.example.org, cidr: 10.60.0.0/16 }
   - { name: eks-1, provider: eks, region: us-east-1, trustDomain: e.example.org, cidr: 10.70.0.0/16 }
 `;
+
+/**
+ * Random topologies of 2 to 6 clusters, each EKS or GKE (so EKS-only and mixed meshes), EKS ones in one
+ * of three regions with 2 to 4 zones, roots or nested under an earlier root, federation full-mesh or
+ * none. Valid by construction (loadTopology accepts every one).
+ */
+export const randomMeshYaml: fc.Arbitrary<string> = fc
+  .record({
+    specs: fc.array(
+      fc.record({ eks: fc.boolean(), region: fc.constantFrom('us-east-1', 'us-west-2', 'eu-west-1'), zones: fc.integer({ min: 2, max: 4 }), nestUnder: fc.option(fc.nat(5), { nil: undefined }) }),
+      { minLength: 2, maxLength: 6 },
+    ),
+    federation: fc.constantFrom('full-mesh', 'none'),
+  })
+  .map(({ specs, federation }) => {
+    const lines = ['environment: prop', 'clusters:'];
+    const roots: number[] = [];
+    specs.forEach((s, i) => {
+      const parent = s.nestUnder !== undefined && roots.length > 0 ? roots[s.nestUnder % roots.length] : undefined;
+      const region = s.eks ? s.region : 'us-central1';
+      const zones = s.eks ? `, eks: { availabilityZones: [${'abcd'.slice(0, s.zones).split('').map((z) => `${region}${z}`).join(', ')}] }` : '';
+      const base = `  - { name: c${i}, provider: ${s.eks ? 'eks' : 'gke'}, region: ${region}, cidr: 10.${i}.0.0/16${zones}`;
+      if (parent === undefined) {
+        roots.push(i);
+        lines.push(`${base}, trustDomain: t${i}.example.org }`);
+      } else {
+        lines.push(`${base}, nestedUnder: c${parent} }`);
+      }
+    });
+    lines.push(`federation: ${federation}`);
+    return `${lines.join('\n')}\n`;
+  });
