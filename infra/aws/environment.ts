@@ -9,7 +9,7 @@ import type { DiscoveryPair } from '../../clusters/federation';
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import type { ClusterSpec, Topology } from '../../clusters/model';
+import type { ClusterSpec, ServerCloudValues, Topology } from '../../clusters/model';
 import { ManagedDatastore } from './datastore';
 import { EksCluster } from './eks-cluster';
 import { IrsaRole } from './irsa-role';
@@ -18,6 +18,7 @@ import { eksClusters, peeringPairs, peeringRoutes } from './peering';
 import { awsAddressScope, LoadBalancerAddresses, type AddressScope, type EndpointAddress, type EndpointKind } from './load-balancer-addresses';
 import { accessEntryReaders, ReaderAccess } from './reader-access';
 import { routeTableKeys } from '../../clusters/aws-subnets';
+import { encryptedGp3StorageClass, ENCRYPTED_GP3_STORAGE_CLASS } from './storage-class';
 import { Vpc } from './vpc';
 import type { ClusterInfra } from '../cluster-infra';
 import { VpcPeering } from './vpc-peering';
@@ -50,6 +51,7 @@ export interface AwsEnvironmentArgs {
 /** What the deploy layer needs from one EKS cluster. */
 export interface AwsCluster {
   readonly options: EksOptions;
+  readonly region: string;
   readonly vpc: Vpc;
   readonly eks: EksCluster;
   /** Secret output: kubeconfig with `aws eks get-token` exec. */
@@ -68,6 +70,21 @@ export interface AwsCluster {
   readonly ready: pulumi.Resource[];
 }
 
+/**
+ * The SPIRE server's AWS side: the encrypted gp3 StorageClass for its volume claims; the IRSA role its
+ * ServiceAccount assumes (the aws_kms role, which also carries rds-db:connect for an IAM-authenticated
+ * datastore, or the datastore's own role); for spire.keyManager kms the region and the key policy of the
+ * keys SPIRE creates (iam-policies.ts spireKmsKeyPolicy, instead of the plugin's default kms:* policy).
+ */
+export function awsServerCloud(c: Pick<AwsCluster, 'eks' | 'datastore'>, region: string): pulumi.Output<ServerCloudValues> {
+  const role = c.eks.spireKmsRole ?? c.datastore?.iamRole;
+  return pulumi.all([role?.arn, c.eks.spireKmsKeyPolicy]).apply(([roleArn, keyPolicy]): ServerCloudValues => ({
+    ...(roleArn !== undefined ? { identity: { kind: 'aws-role', roleArn } } : {}),
+    ...(keyPolicy !== undefined ? { kms: { kind: 'aws', region, keyPolicy } } : {}),
+    storageClassName: ENCRYPTED_GP3_STORAGE_CLASS,
+  }));
+}
+
 /** What the provider-agnostic wiring (infra/mesh-program.ts) takes from an EKS cluster: the same shape as a GKE one's. */
 export function awsClusterInfra(c: AwsCluster): ClusterInfra {
   const kinds = Object.keys(c.endpoints) as EndpointKind[];
@@ -79,6 +96,9 @@ export function awsClusterInfra(c: AwsCluster): ClusterInfra {
     annotations: Object.fromEntries(kinds.map((k) => [k, c.endpoints[k]!.annotations])),
     ready: c.ready,
     ...(c.datastore ? { datastoreConnectionString: c.datastore.connectionString } : {}),
+    server: awsServerCloud(c, c.region),
+    // The EBS CSI add-on (EksCluster.ebsCsiAddon, in `ready`) provides the class's provisioner ebs.csi.aws.com.
+    serverPrerequisites: [{ id: 'storage-class', object: { ...encryptedGp3StorageClass() } }],
   };
 }
 
@@ -151,6 +171,7 @@ export class AwsEnvironment extends pulumi.ComponentResource {
           options: { ...options, managedDatastore: options.managedDatastore },
           vpc,
           eks: cluster,
+          ...(cluster.spireKmsRole ? { serverRole: cluster.spireKmsRole } : {}),
           ...(kubernetesProvider ? { kubernetesProvider } : {}),
           secretDependsOn: args.datastoreSecretDependsOn?.(c.name) ?? [],
           tags,
@@ -161,7 +182,7 @@ export class AwsEnvironment extends pulumi.ComponentResource {
         clusterName: c.name, layout: vpc.layout, scope: addressScope, kinds: args.endpointsOf?.(c) ?? [],
       }, { parent: this, provider: providers[c.region] });
       clusters[c.name] = {
-        options, vpc, eks: cluster, kubeconfig: cluster.kubeconfig, endpoint: cluster.endpoint, egressCidrs: vpc.egressCidrs,
+        options, region: c.region, vpc, eks: cluster, kubeconfig: cluster.kubeconfig, endpoint: cluster.endpoint, egressCidrs: vpc.egressCidrs,
         addressScope, endpoints: addresses.endpoints, ready: [cluster.nodeGroup, cluster.ebsCsiAddon],
         ...(readerRoles[c.name] ? { istiodReaderRole: readerRoles[c.name] } : {}),
         ...(datastore ? { datastore } : {}),

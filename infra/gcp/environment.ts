@@ -5,7 +5,7 @@
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
-import type { ClusterSpec, Topology } from '../../clusters/model';
+import type { ClusterSpec, ServerCloudValues, Topology } from '../../clusters/model';
 import type { DiscoveryPair } from '../../clusters/federation';
 import type { ClusterRanges } from '../address-ranges';
 import { addressScope, deletionProtection, endpointsToReserve, type AddressScope, type ClusterInfra, type EndpointKind } from '../cluster-infra';
@@ -13,6 +13,8 @@ import type { FirewallRule } from '../firewall-rules';
 import { GcpNetwork } from './network';
 import { GkeCluster } from './gke-cluster';
 import { CloudSqlPostgres } from './cloud-sql';
+import { customRoleId } from './names';
+import { SPIRE_GCP_KMS_PERMISSIONS, SpireKms } from './spire-kms';
 
 /**
  * Service annotations for a reserved address on GKE: an internal passthrough load balancer reachable from
@@ -30,6 +32,14 @@ export function apiReaders(pairs: readonly DiscoveryPair[], cluster: ClusterSpec
   const readers = pairs.filter((p) => p.peer === cluster.name).map((p) => p.cluster);
   if (cluster.nestedUnder !== undefined) readers.push(cluster.nestedUnder);
   return [...new Set(readers)].sort();
+}
+
+/** What the SPIRE server's manifests take from its Cloud KMS side: the key ring and the Google service account it acts as. */
+function gcpServerCloud(kms: SpireKms): pulumi.Output<ServerCloudValues> {
+  return pulumi.all([kms.serviceAccount.email, kms.keyRingId]).apply(([email, keyRing]): ServerCloudValues => ({
+    identity: { kind: 'gcp-service-account', email },
+    kms: { kind: 'gcp', keyRing },
+  }));
 }
 
 export interface GcpEnvironmentArgs {
@@ -52,6 +62,8 @@ export class GcpEnvironment extends pulumi.ComponentResource {
   readonly network: GcpNetwork;
   readonly clusters: Readonly<Record<string, GkeCluster>>;
   readonly infra: Readonly<Record<string, ClusterInfra>>;
+  /** spire.keyManager kms: per cluster its key ring and SPIRE's Google service account. */
+  readonly kms: Readonly<Record<string, SpireKms>>;
 
   constructor(name: string, args: GcpEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('meshfed:gcp:Environment', name, {}, opts);
@@ -75,6 +87,18 @@ export class GcpEnvironment extends pulumi.ComponentResource {
       }, child)
       : undefined;
     const databases: Record<string, CloudSqlPostgres> = {};
+    // One custom role per environment (project-level), granted per key ring. A deleted custom role's id stays
+    // reserved for up to 37 days; the provider undeletes it when it is created again (@pulumi/gcp IAMCustomRole docs).
+    const kmsRole = args.clusters.some((c) => c.spire.keyManager === 'kms')
+      ? new gcp.projects.IAMCustomRole(`${name}-spire-kms`, {
+        project: args.project,
+        roleId: customRoleId(topology.environment, 'spireKms'),
+        title: `meshfed ${topology.environment} SPIRE gcp_kms KeyManager`,
+        description: 'Exactly the permissions of SPIRE\'s gcp_kms KeyManager (spiffe/spire doc/plugin_server_keymanager_gcp_kms.md)',
+        permissions: [...SPIRE_GCP_KMS_PERMISSIONS],
+      }, child)
+      : undefined;
+    const kms: Record<string, SpireKms> = {};
     for (const cluster of args.clusters) {
       const readersNat = [...new Set(apiReaders(args.pairs, cluster).filter((r) => created.has(r)).map((r) => regionOf.get(r)!))]
         .map((region) => ({ cidrBlock: pulumi.interpolate`${this.network.natAddresses[region].address}/32`, displayName: `meshfed NAT ${region}` }));
@@ -90,6 +114,12 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         deletionProtection: protect,
       }, child);
       clusters[cluster.name] = gke;
+      if (kmsRole && cluster.spire.keyManager === 'kms') {
+        kms[cluster.name] = new SpireKms(`${cluster.name}-spire-kms`, {
+          environment: topology.environment, cluster, project: args.project, protect,
+          role: pulumi.interpolate`projects/${args.project}/roles/${kmsRole.roleId}`,
+        }, child);
+      }
       if (cluster.spire.managedDatastore) {
         databases[cluster.name] = new CloudSqlPostgres(`${cluster.name}-spire-db`, { region: cluster.region, network: this.network.network.id, connection: privateServices!, deletionProtection: protect }, child);
       }
@@ -113,10 +143,12 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         annotations: Object.fromEntries(Object.keys(addresses).map((kind) => [kind, pulumi.output(gkeLoadBalancerAnnotations(scope))])),
         ready: [gke.nodePool],
         ...(databases[cluster.name] ? { datastoreConnectionString: databases[cluster.name].connectionString } : {}),
+        ...(kms[cluster.name] ? { server: gcpServerCloud(kms[cluster.name]) } : {}),
       };
     }
     this.clusters = clusters;
     this.infra = infra;
+    this.kms = kms;
     this.registerOutputs({});
   }
 }

@@ -21,3 +21,15 @@ export function nodeTag(environment: string, cluster: string): string {
 
 /** Secondary range names of a cluster's subnet. */
 export const SECONDARY_RANGE = { pods: 'pods', services: 'services' } as const;
+
+/** A Cloud KMS key ring name (1..63 of [a-zA-Z0-9_-]) for a cluster's SPIRE keys, leaving room for a "-<6 hex>" suffix. */
+export function spireKeyRingBase(environment: string, cluster: string): string {
+  const base = `${environment}-${cluster}-spire`;
+  return base.length <= 56 ? base : `${base.slice(0, 49).replace(/-+$/, '')}-${shortHash(base)}`;
+}
+
+/** A project-level custom role id (3..64 of [a-zA-Z0-9_.]) unique per environment. */
+export function customRoleId(environment: string, purpose: string): string {
+  const base = `meshfed.${purpose}.${environment.replace(/-/g, '_')}`;
+  return base.length <= 64 ? base : `${base.slice(0, 57)}_${shortHash(base)}`;
+}
