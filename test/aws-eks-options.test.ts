@@ -11,8 +11,8 @@ clusters:
     region: us-east-1
     trustDomain: e.example.org
     cidr: 10.1.0.0/16
-    spire: { datastore: postgres, replicas: 2 }
-    eks: { kms: true, managedDatastore: {}, natGateways: single, apiAccessCidrs: [203.0.113.0/24], accessEntries: true }
+    spire: { datastore: postgres, replicas: 2, keyManager: kms }
+    eks: { managedDatastore: {}, natGateways: single, apiAccessCidrs: [203.0.113.0/24], accessEntries: true }
   - name: west
     provider: eks
     region: us-east-1
@@ -79,7 +79,7 @@ describe('managed datastore (RDS for PostgreSQL)', () => {
 });
 
 describe('SPIRE aws_kms role', () => {
-  it('exists only where eks.kms is set, trusting spire-server/spire-server, with the plugin\'s KMS actions', () => {
+  it('exists only where spire.keyManager is kms, trusting spire-server/spire-server, with the plugin\'s KMS actions', () => {
     expect(document('east-spire-kms-irsa-role', 'assumeRolePolicy').Statement[0].Condition.StringEquals['oidc.eks.amazonaws.com/id/DEV-EAST:sub']).toBe('system:serviceaccount:spire-server:spire-server');
     expect(policyActions(document('east-spire-kms-irsa-role-inline', 'policy'))).toContain('kms:Sign');
     expect(document('east-spire-kms-irsa-role-inline', 'policy').Statement[1].Resource).toBe('arn:aws:kms:us-east-1:123456789012:key/*');
