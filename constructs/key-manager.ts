@@ -29,7 +29,7 @@ export const KEY_POLICY_DIR = '/run/spire/kms';
 export const KEY_POLICY_FILE_NAME = 'key-policy.json';
 
 /** `projects/*\/locations/*\/keyRings/*` (gcpkms.go Config.KeyRing). */
-const GCP_KEY_RING = /^projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[a-zA-Z0-9_-]{1,63}$/;
+const GCP_KEY_RING = /^projects\/[^/\s]+\/locations\/[a-z0-9-]+\/keyRings\/[a-zA-Z0-9_-]{1,63}$/;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 export interface GcpKmsProps {
