@@ -145,8 +145,8 @@ export class ClusterDeployment extends pulumi.ComponentResource {
     let istio: IstioInstall | undefined;
     let previous: pulumi.Resource[] = [certManager, spireCrds];
     const stackObjects: Record<string, k8s.yaml.v2.ConfigGroup> = {};
-    const unknownSecrets = [...Object.keys(args.secretsBefore ?? {}), ...Object.keys(args.objectsBefore ?? {})].filter((f) => !args.manifests.some((m) => m.name === f));
-    if (unknownSecrets.length > 0) throw new Error(`ClusterDeployment ${name}: secretsBefore/objectsBefore name files it does not apply: ${unknownSecrets.join(', ')}`);
+    const unknownFiles = [...Object.keys(args.secretsBefore ?? {}), ...Object.keys(args.objectsBefore ?? {})].filter((f) => !args.manifests.some((m) => m.name === f));
+    if (unknownFiles.length > 0) throw new Error(`ClusterDeployment ${name}: secretsBefore/objectsBefore name files it does not apply: ${unknownFiles.join(', ')}`);
     for (const step of deploymentPlan(args.manifests).steps) {
       if (step.kind === 'istio') {
         istio = new IstioInstall(`${name}-istio`, {

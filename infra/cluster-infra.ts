@@ -7,6 +7,7 @@
 import type * as pulumi from '@pulumi/pulumi';
 import { exposesBundleEndpoint } from '../clusters/federation';
 import { nestedChildren, type ClusterSpec, type ServerCloudValues, type Topology } from '../clusters/model';
+import type { StackObject } from './cluster-deployment';
 
 /** Services whose address peers dial, so the stack reserves it up front. */
 export type EndpointKind = 'bundleEndpoint' | 'eastWestGateway' | 'serverEndpoint';
@@ -33,14 +34,7 @@ export interface ClusterInfra {
   /** The SPIRE server's cloud identity, KMS (spire.keyManager kms) and volume StorageClass, rendered into its manifests. */
   readonly server?: pulumi.Output<ServerCloudValues>;
   /** Cluster-scoped objects the stack applies before the SPIRE server's file (EKS: the encrypted gp3 StorageClass). */
-  readonly serverPrerequisites?: readonly ServerPrerequisite[];
-}
-
-/** A Kubernetes object the stack applies before the SPIRE server (its volume claim names it). */
-export interface ServerPrerequisite {
-  /** Resource name suffix. */
-  readonly id: string;
-  readonly object: Readonly<Record<string, unknown>>;
+  readonly serverPrerequisites?: readonly StackObject[];
 }
 
 /**
