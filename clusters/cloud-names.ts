@@ -44,6 +44,10 @@ export const NAME_RULES = {
   gcpServiceAccountId: { resource: 'service account id', minLength: 6, maxLength: 30, pattern: /^[a-z][-a-z0-9]*[a-z0-9]$/, allowed: '6 to 30 lowercase letters, digits and "-", starting with a letter (IAM accountId)' },
   /** Cloud SQL instance ID: lowercase letters, digits and hyphens, starting with a letter, at most 98 (google-cloud-sql sqladmin_v1 reference, `instance`). */
   cloudSqlInstance: { resource: 'Cloud SQL instance ID', minLength: 1, maxLength: 98, pattern: RFC1035, allowed: 'lowercase letters, digits and "-", starting with a letter, at most 98 characters (Cloud SQL)' },
+  /** Cloud KMS key ring name: 1-63 of `[a-zA-Z0-9_-]` (cloudkms projects.locations.keyRings.create `keyRingId`). */
+  kmsKeyRing: { resource: 'Cloud KMS key ring name', minLength: 1, maxLength: 63, pattern: /^[a-zA-Z0-9_-]+$/, allowed: '1 to 63 letters, digits, "_" and "-" (Cloud KMS keyRingId)' },
+  /** IAM custom role id: 3-64 of `[a-zA-Z0-9_.]` (iam projects.roles.create `roleId`). */
+  gcpCustomRole: { resource: 'IAM custom role id', minLength: 3, maxLength: 64, pattern: /^[a-zA-Z0-9_.]+$/, allowed: '3 to 64 letters, digits, "_" and "." (IAM custom roleId)' },
   /** EKS cluster name: alphanumerics, "-" and "_", starting with an alphanumeric, at most 100 (CreateCluster `name`). */
   eksCluster: { resource: 'EKS cluster name', minLength: 1, maxLength: 100, pattern: EKS_NAME, allowed: 'letters, digits, "-" and "_", starting with a letter or digit, at most 100 characters (EKS CreateCluster)' },
   /** EKS managed node group name: at most 63, starting with a letter or digit, then letters, digits, "-" and "_" (@pulumi/aws eks.NodeGroup `nodeGroupName` docs; the provider auto-names it with Maxlen 255). */
@@ -117,6 +121,13 @@ export const gcpNames = {
   serviceAccountId: (environment: string, cluster: string, purpose: string) => shorten(`${environment}-${cluster}-${purpose}`, NAME_RULES.gcpServiceAccountId.maxLength),
   /** Network tag of a cluster's nodes: the firewall rules' target. */
   nodeTag: (environment: string, cluster: string) => shorten(`meshfed-${environment}-${cluster}`, NAME_RULES.gcpNetworkTag.maxLength),
+  /** A cluster's SPIRE key ring name before its "-<6 hex>" random suffix (GCP never deletes key rings, so each ring gets a fresh name). */
+  spireKeyRingBase: (environment: string, cluster: string) => shorten(`${environment}-${cluster}-spire`, NAME_RULES.kmsKeyRing.maxLength - 7),
+  /** A project-level custom role id unique per environment (ids allow no "-"). */
+  customRoleId: (environment: string, purpose: string) => {
+    const base = `meshfed.${purpose}.${environment.replace(/-/g, '_')}`;
+    return base.length <= NAME_RULES.gcpCustomRole.maxLength ? base : `${base.slice(0, NAME_RULES.gcpCustomRole.maxLength - 7)}_${shortHash(base)}`;
+  },
 } as const;
 
 /** Secondary range names of a cluster's subnet. */

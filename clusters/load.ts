@@ -85,15 +85,21 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 
 type Issue = z.core.$ZodIssue;
 
+/** Keys that moved (`<parent>.<key>` -> message), so a topology written for an older meshfed is told the new key. */
+const MOVED_KEYS: Readonly<Record<string, string>> = {
+  'eks.kms': 'moved: use spire.keyManager: kms (one key for both clouds: Cloud KMS on gke, AWS KMS on eks)',
+};
+
 function issueProblems(issue: Issue, data: unknown): Problem[] {
   const path = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
   const value = valueAt(data, path);
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = allowedKeys(path);
+      const parent = path[path.length - 1];
       return issue.keys.map((key) => ({
         path: [...path, key],
-        message: `unknown key${allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : ''}`,
+        message: MOVED_KEYS[`${String(parent)}.${key}`] ?? `unknown key${allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : ''}`,
       }));
     }
     case 'invalid_type':

@@ -69,6 +69,27 @@ export interface ClusterSpec {
   readonly cloud: CloudSpec;
   /** provider eks: the topology's `eks` settings as written (defaults: infra/aws/options.ts). */
   readonly eks?: EksParsed;
+  /** What only the cloud knows about the SPIRE server's surroundings; set by the Pulumi stack (infra/stack-values.ts), never by the file. */
+  readonly serverCloud?: ServerCloudValues;
+}
+
+/** The cloud principal the spire-server ServiceAccount acts as. */
+export type ServerCloudIdentity =
+  | { readonly kind: 'gcp-service-account'; readonly email: string }
+  | { readonly kind: 'aws-role'; readonly roleArn: string };
+
+/** The cloud KMS behind spire.keyManager kms. */
+export type ServerKms =
+  /** Cloud KMS: the key ring's resource id (projects/<p>/locations/<l>/keyRings/<r>). */
+  | { readonly kind: 'gcp'; readonly keyRing: string }
+  /** AWS KMS: the keys' region and the key policy (JSON) of the keys SPIRE creates. */
+  | { readonly kind: 'aws'; readonly region: string; readonly keyPolicy: string };
+
+export interface ServerCloudValues {
+  readonly identity?: ServerCloudIdentity;
+  readonly kms?: ServerKms;
+  /** StorageClass of the server's volume claims (EKS: the encrypted gp3 class the stack deploys). */
+  readonly storageClassName?: string;
 }
 
 export interface RootCaSpec {

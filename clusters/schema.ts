@@ -58,6 +58,12 @@ const SPIRE = z
       .default({ name: 'spire-datastore', key: 'connection-string' }),
     /** postgres only: the Pulumi stack creates the database (GKE: Cloud SQL, regional HA, private IP) and the datastoreSecret. */
     managedDatastore: z.boolean().default(false),
+    /**
+     * Where the server's CA and JWT signing keys live: disk (on each server's volume) or kms (the KMS of the
+     * cluster's cloud: Cloud KMS on gke, AWS KMS on eks; the Pulumi stack creates the key ring or IAM role and the
+     * server's cloud identity; private keys never leave KMS). kms needs a cluster the stack creates.
+     */
+    keyManager: z.enum(['disk', 'kms']).default('disk'),
     /** Server CA lifetime. Default 24h on root clusters, half the parent's on nested ones (which must stay shorter than the parent's). */
     caTtl: duration().optional(),
     x509SvidTtl: duration().default('1h'),
@@ -200,8 +206,6 @@ const EKS = z
     apiAccessCidrs: z.array(z.string()).min(1).optional(),
     /** Cross-cluster readers (peer istiods on EKS, a nested parent on EKS) as EKS access entries with AmazonEKSViewPolicy instead of service-account tokens. Default false. */
     accessEntries: z.boolean().optional(),
-    /** An IRSA role for SPIRE's aws_kms KeyManager (the server's keys live in KMS). Default false. */
-    kms: z.boolean().optional(),
     /** spire.datastore postgres on RDS (Multi-AZ, encrypted, private subnets) created by the stack. */
     managedDatastore: z
       .object({

@@ -37,6 +37,8 @@ export interface ClusterDeploymentArgs {
   readonly rendered?: pulumi.Output<readonly ManifestFile[]>;
   /** Secrets the stack creates right before a file is applied (file name -> Secrets), e.g. the root CA key pair. */
   readonly secretsBefore?: Readonly<Record<string, readonly StackSecret[]>>;
+  /** Other objects applied right before a file (file name -> objects), e.g. the StorageClass the SPIRE server's claims name. */
+  readonly objectsBefore?: Readonly<Record<string, readonly StackObject[]>>;
   /** The east-west gateway Service's reserved address and the annotations that make it take it. */
   readonly eastWestService?: IstioInstallArgs['eastWestService'];
   /** Resources the cluster must have before anything is deployed (the created cluster's node pool). */
@@ -55,6 +57,13 @@ export interface StackSecret {
   readonly stringData: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Other resources to wait for (e.g. a peer cluster's token). */
   readonly dependsOn?: pulumi.Resource[];
+}
+
+/** A non-secret object the stack applies itself (not part of a synthesized file). */
+export interface StackObject {
+  /** Resource name suffix. */
+  readonly id: string;
+  readonly object: Readonly<Record<string, unknown>>;
 }
 
 /** The reader token Secret peers' remote secrets are built from. */
@@ -101,6 +110,8 @@ export class ClusterDeployment extends pulumi.ComponentResource {
   readonly stackSecrets: Readonly<Record<string, k8s.core.v1.Secret>>;
   /** The addons' Helm releases, by addon name. */
   readonly addons: Readonly<Record<string, k8s.helm.v3.Release>>;
+  /** Objects applied by the stack (objectsBefore), by id. */
+  readonly stackObjects: Readonly<Record<string, k8s.yaml.v2.ConfigGroup>>;
 
   constructor(name: string, args: ClusterDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('meshfed:k8s:ClusterDeployment', name, {}, opts);
@@ -150,8 +161,9 @@ export class ClusterDeployment extends pulumi.ComponentResource {
     const groups: Record<string, k8s.yaml.v2.ConfigGroup> = {};
     let istio: IstioInstall | undefined;
     let previous: pulumi.Resource[] = [certManager, spireCrds, ...Object.values(addons)];
-    const unknownSecrets = Object.keys(args.secretsBefore ?? {}).filter((f) => !args.manifests.some((m) => m.name === f));
-    if (unknownSecrets.length > 0) throw new Error(`ClusterDeployment ${name}: secretsBefore names files it does not apply: ${unknownSecrets.join(', ')}`);
+    const stackObjects: Record<string, k8s.yaml.v2.ConfigGroup> = {};
+    const unknownFiles = [...Object.keys(args.secretsBefore ?? {}), ...Object.keys(args.objectsBefore ?? {})].filter((f) => !args.manifests.some((m) => m.name === f));
+    if (unknownFiles.length > 0) throw new Error(`ClusterDeployment ${name}: secretsBefore/objectsBefore name files it does not apply: ${unknownFiles.join(', ')}`);
     for (const step of deploymentPlan(args.manifests).steps) {
       if (step.kind === 'istio') {
         istio = new IstioInstall(`${name}-istio`, {
@@ -169,7 +181,11 @@ export class ClusterDeployment extends pulumi.ComponentResource {
         }, childOpts([...previous, ...(s.dependsOn ?? [])]));
         return stackSecrets[s.id];
       });
-      previous = [...previous, ...before];
+      const objectsBefore = (args.objectsBefore?.[step.file.name] ?? []).map((o) => {
+        stackObjects[o.id] = new k8s.yaml.v2.ConfigGroup(`${name}-${o.id}`, { objs: [{ ...o.object }] }, childOpts(previous));
+        return stackObjects[o.id];
+      });
+      previous = [...previous, ...before, ...objectsBefore];
       const { tokens, rest } = withoutTokens(step.file);
       const group = new k8s.yaml.v2.ConfigGroup(groupName(name, rest.name), { objs: objectsOf(step.file.name) }, childOpts(previous));
       groups[step.file.name] = group;
@@ -187,6 +203,7 @@ export class ClusterDeployment extends pulumi.ComponentResource {
     this.istio = istio!;
     this.ready = previous;
     this.stackSecrets = stackSecrets;
+    this.stackObjects = stackObjects;
     this.registerOutputs({ groups: this.groups, ready: this.ready });
   }
 }

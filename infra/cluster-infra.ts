@@ -6,7 +6,8 @@
  */
 import type * as pulumi from '@pulumi/pulumi';
 import { exposesBundleEndpoint, type DiscoveryPair } from '../clusters/federation';
-import { nestedChildren, type ClusterSpec, type Topology } from '../clusters/model';
+import { nestedChildren, type ClusterSpec, type ServerCloudValues, type Topology } from '../clusters/model';
+import type { StackObject } from './cluster-deployment';
 
 /** Services whose address peers dial, so the stack reserves it up front. */
 export type EndpointKind = 'bundleEndpoint' | 'eastWestGateway' | 'serverEndpoint';
@@ -51,6 +52,10 @@ export interface ClusterInfra {
   readonly ready: pulumi.Resource[];
   /** Charts the deploy layer installs before the mesh (default none). */
   readonly addons?: readonly ClusterAddon[];
+  /** The SPIRE server's cloud identity, KMS (spire.keyManager kms) and volume StorageClass, rendered into its manifests. */
+  readonly server?: pulumi.Output<ServerCloudValues>;
+  /** Cluster-scoped objects the stack applies before the SPIRE server's file (EKS: the encrypted gp3 StorageClass). */
+  readonly serverPrerequisites?: readonly StackObject[];
 }
 
 /**

@@ -18,7 +18,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
 import { discoveryPairs, exposesBundleEndpoint } from '../clusters/federation';
 import { hostPort } from '../clusters/host';
-import { findCluster, nestedChildren, rootClusters, type ClusterSpec, type Topology } from '../clusters/model';
+import { findCluster, nestedChildren, rootClusters, type ClusterSpec, type ServerCloudValues, type Topology } from '../clusters/model';
 import { SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/core/names';
 import { NESTED } from '../constructs/spire/nested';
 import { kubeconfigEndpoint, tokenKubeconfig } from './kubeconfig';
@@ -96,6 +96,10 @@ function checkClusters(topology: Topology, args: MeshProgramArgs): ClusterSpec[]
   const unmanageable = topology.clusters.filter((c) => c.spire.managedDatastore && args.existingClusters.includes(c.name));
   if (unmanageable.length > 0) {
     throw new StackConfigError(`spire.managedDatastore is only for clusters the stack creates; ${unmanageable.map((c) => c.name).join(', ')} ${unmanageable.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs (create the database yourself and its Secret ${unmanageable[0].spire.datastoreSecret.name})`);
+  }
+  const kmsOnExisting = topology.clusters.filter((c) => c.spire.keyManager === 'kms' && args.existingClusters.includes(c.name));
+  if (kmsOnExisting.length > 0) {
+    throw new StackConfigError(`spire.keyManager kms is only for clusters the stack creates (it creates the key ring or IAM role and the server's cloud identity with the cluster); ${kmsOnExisting.map((c) => c.name).join(', ')} ${kmsOnExisting.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs (use keyManager disk there)`);
   }
   const gke = toCreate.filter((c) => c.provider === 'gke');
   if (gke.length > 0 && !args.gcp?.project) {
@@ -231,11 +235,13 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
     const rootCaPem: pulumi.Output<string | undefined> = rootCas[c.name]?.certPem ?? pulumi.output<string | undefined>(undefined);
     const annotations = pulumi.all(i?.annotations ?? {}) as pulumi.Output<Partial<Record<EndpointKind, Record<string, string>>>>;
     const sourceRanges = pulumi.all(i ? sourceRangesOf(c.name) : {}) as pulumi.Output<Partial<Record<EndpointKind, string[]>>>;
-    return [c.name, pulumi.all([rootCaPem, pulumi.all(addresses as Record<string, pulumi.Output<string>>), annotations, sourceRanges]).apply(([rootCaPem, a, annotations, sourceRanges]): ClusterStackValues => ({
+    const server: pulumi.Output<ServerCloudValues | undefined> = i?.server ?? pulumi.output<ServerCloudValues | undefined>(undefined);
+    return [c.name, pulumi.all([rootCaPem, pulumi.all(addresses as Record<string, pulumi.Output<string>>), annotations, sourceRanges, server]).apply(([rootCaPem, a, annotations, sourceRanges, server]): ClusterStackValues => ({
       ...(rootCaPem !== undefined ? { rootCaPem } : {}),
       addresses: a as Partial<Record<EndpointKind, string>>,
       annotations,
       ...(i ? { sourceRanges } : {}),
+      ...(server ? { server } : {}),
     }))];
   }))) as pulumi.Output<Record<string, ClusterStackValues>>;
   const completed = values.apply((v) => withStackValues(topology, v));
@@ -269,6 +275,7 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
       serverSecrets.push({ id: 'spire-datastore-secret', namespace: SPIRE_SERVER_NAMESPACE, name: ref.name, type: 'Opaque', stringData: { [ref.key]: i.datastoreConnectionString } });
     }
     if (serverSecrets.length > 0) secretsBefore[`${CHART_FILES.spireServer}.yaml`] = serverSecrets;
+    const objectsBefore = i?.serverPrerequisites ? { [`${CHART_FILES.spireServer}.yaml`]: i.serverPrerequisites } : {};
     const eastWest = i?.addresses.eastWestGateway;
     deployments[cluster.name] = new ClusterDeployment(cluster.name, {
       kubeconfig: kubeconfigOf(cluster.name),
@@ -277,6 +284,7 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
       manifests,
       rendered: rendered.apply((r) => r[cluster.name]),
       secretsBefore,
+      objectsBefore,
       ...(eastWest ? { eastWestService: { loadBalancerIP: eastWest, annotations: i!.annotations.eastWestGateway ?? {}, loadBalancerSourceRanges: sourceRangesOf(cluster.name).eastWestGateway ?? [] } } : {}),
       ...(i ? { dependsOn: i.ready } : {}),
       ...(i?.addons ? { addons: i.addons } : {}),

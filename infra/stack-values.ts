@@ -6,10 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterSpec, EndpointSpec, Topology } from '../clusters/model';
+import type { ClusterSpec, EndpointSpec, ServerCloudValues, Topology } from '../clusters/model';
 import { ROOT_CA_SECRET } from '../constructs/cert-manager/ca';
 import { BUNDLE_ENDPOINT_PORT } from '../constructs/spire/federation';
 import { SERVER_API_PORT } from '../constructs/core/names';
+import { ENCRYPTED_GP3_STORAGE_CLASS } from './aws/storage-class';
 import { endpointsToReserve, type EndpointKind } from './cluster-infra';
 
 /** What the stack knows about one cluster once its resources exist. */
@@ -25,6 +26,8 @@ export interface ClusterStackValues {
    * so the Service is exactly as open as the nodes behind it. A range the topology gives wins.
    */
   readonly sourceRanges?: Readonly<Partial<Record<EndpointKind, readonly string[]>>>;
+  /** The SPIRE server's cloud identity, KMS (spire.keyManager kms) and volume StorageClass. */
+  readonly server?: ServerCloudValues;
 }
 
 /** certificateFile shown for a root the stack generated (nothing is read from it). */
@@ -64,6 +67,7 @@ export function withStackValues(topology: Topology, values: Readonly<Record<stri
       ...(bundleEndpoint ? { bundleEndpoint } : {}),
       ...(serverEndpoint ? { serverEndpoint } : {}),
       ...(Object.keys(eastWestGateway).length > 0 ? { istio: { ...c.istio, eastWestGateway } } : {}),
+      ...(v.server !== undefined ? { serverCloud: v.server } : {}),
     };
   });
   return { ...topology, clusters };
@@ -75,11 +79,38 @@ export const PLACEHOLDER_ROOT_PEM = readFileSync(join(__dirname, 'placeholder-ro
 export const PLACEHOLDER_ADDRESS = '192.0.2.1';
 
 /** Stack values with placeholders in every place the real ones will be (same files, same objects). */
-export function placeholderValues(shape: Readonly<Record<string, { rootCa: boolean; addresses: readonly EndpointKind[] }>>): Record<string, ClusterStackValues> {
+export function placeholderValues(shape: Readonly<Record<string, { rootCa: boolean; addresses: readonly EndpointKind[]; server?: ServerCloudValues }>>): Record<string, ClusterStackValues> {
   return Object.fromEntries(Object.entries(shape).map(([cluster, s]) => [cluster, {
     ...(s.rootCa ? { rootCaPem: PLACEHOLDER_ROOT_PEM } : {}),
     addresses: Object.fromEntries(s.addresses.map((k) => [k, PLACEHOLDER_ADDRESS])),
+    ...(s.server ? { server: s.server } : {}),
   }]));
+}
+
+/** Stand-ins for the cloud's project, account and names in the shape rendering. */
+export const PLACEHOLDER_CLOUD = { gcpProject: 'placeholder-project', awsAccount: '000000000000' } as const;
+
+/**
+ * What a created cluster's SPIRE server gets from its cloud (infra/gcp/spire-kms.ts, infra/aws/environment.ts),
+ * with placeholders: on eks the encrypted gp3 StorageClass and, for spire.keyManager kms or an IAM-authenticated
+ * managed datastore, an IAM role; on gke for kms a Google service account and a key ring.
+ */
+export function placeholderServerCloud(c: ClusterSpec): ServerCloudValues | undefined {
+  const kms = c.spire.keyManager === 'kms';
+  if (c.provider === 'gke') {
+    return kms
+      ? {
+        identity: { kind: 'gcp-service-account', email: `placeholder@${PLACEHOLDER_CLOUD.gcpProject}.iam.gserviceaccount.com` },
+        kms: { kind: 'gcp', keyRing: `projects/${PLACEHOLDER_CLOUD.gcpProject}/locations/${c.region}/keyRings/placeholder` },
+      }
+      : undefined;
+  }
+  const role = kms || c.eks?.managedDatastore?.auth === 'iam';
+  return {
+    ...(role ? { identity: { kind: 'aws-role', roleArn: `arn:aws:iam::${PLACEHOLDER_CLOUD.awsAccount}:role/placeholder` } } : {}),
+    ...(kms ? { kms: { kind: 'aws', region: c.region, keyPolicy: '{}' } } : {}),
+    storageClassName: ENCRYPTED_GP3_STORAGE_CLASS,
+  };
 }
 
 /**
@@ -92,5 +123,6 @@ export function stackShape(topology: Topology, created: ReadonlySet<string>): To
   return withStackValues(topology, placeholderValues(Object.fromEntries(topology.clusters.map((c) => [c.name, {
     rootCa: c.nestedUnder === undefined && c.rootCa === undefined,
     addresses: created.has(c.name) ? endpointsToReserve(topology, c).filter((k) => k !== 'eastWestGateway') : [],
+    ...(created.has(c.name) ? { server: placeholderServerCloud(c) } : {}),
   }]))));
 }

@@ -5,8 +5,8 @@
 import { App, Chart } from 'cdk8s';
 import type { ClusterSpec, Topology } from '../clusters/model';
 import {
-  CA_NAMESPACE, CaNamespace, CertManagerCa, CriticalPodsQuota, DataStore, OidcDiscoveryProvider, RootCaSource, SpiffeCsiDriver, SpireAgent,
-  SpireControllerManager, SpireNamespaces, SpireServer, WorkloadIdentity,
+  CA_NAMESPACE, CaNamespace, CertManagerCa, CloudIdentity, CriticalPodsQuota, DataStore, KeyManager, OidcDiscoveryProvider, RootCaSource,
+  SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces, SpireServer, WorkloadIdentity,
 } from '../constructs';
 import { PROVIDER_KUBELET_ACCESS, providerHas } from '../constructs/platform-facts';
 import { SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/core/names';
@@ -56,6 +56,28 @@ function datastoreNote(cluster: ClusterSpec): string {
     `or force-delete the pod \`kubectl --context ${cluster.name} -n ${SPIRE_SERVER_NAMESPACE} delete pod ${SPIRE_SERVER}-0 --grace-period=0 --force\`. Staging and production: use spire.datastore postgres or mysql with spire.replicas 2 or more.`;
 }
 
+/** The KeyManager the topology asks for, when the cloud values it needs are known (the Pulumi stack supplies them). */
+function keyManagerOf(topology: Topology, cluster: ClusterSpec, notes: SynthNote[]): KeyManager | undefined {
+  if (cluster.spire.keyManager === 'disk') return undefined;
+  const kms = cluster.serverCloud?.kms;
+  if (kms === undefined) {
+    const cloud = cluster.provider === 'gke' ? 'a Cloud KMS key ring and a Google service account for spire-server (Workload Identity)' : 'an IAM role for spire-server (IRSA) and the key policy of the keys SPIRE creates';
+    notes.push({
+      cluster: cluster.name,
+      text: `spire.keyManager kms (clusters[${topology.clusters.indexOf(cluster)}].spire.keyManager): the KMS side needs ${cloud}, which the Pulumi stack creates with the cluster (\`pulumi up\`) and renders into server.conf. ` +
+        'These files keep KeyManager disk (keys on the server\'s volume); deploy with the stack to move the keys into KMS.',
+    });
+    return undefined;
+  }
+  return kms.kind === 'gcp' ? KeyManager.gcpKms({ keyRing: kms.keyRing }) : KeyManager.awsKms({ region: kms.region, keyPolicy: kms.keyPolicy });
+}
+
+function cloudIdentityOf(cluster: ClusterSpec): CloudIdentity | undefined {
+  const identity = cluster.serverCloud?.identity;
+  if (identity === undefined) return undefined;
+  return identity.kind === 'gcp-service-account' ? CloudIdentity.gcpServiceAccount(identity.email) : CloudIdentity.awsRole(identity.roleArn);
+}
+
 export function buildClusterManifests(topology: Topology, cluster: ClusterSpec, relations: TrustRelations = trustRelations(topology)): ClusterManifests {
   const app = new App();
   const notes: SynthNote[] = [];
@@ -92,11 +114,16 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec, 
   }
 
   const serverChart = chart(CHART_FILES.spireServer);
+  const keyManager = keyManagerOf(topology, cluster, notes);
+  const cloudIdentity = cloudIdentityOf(cluster);
   const server = new SpireServer(serverChart, 'Server', {
     trustDomain: cluster.trustDomain,
     clusterName: cluster.name,
     replicas: spire.replicas,
     dataStore: DataStore.fromTopology(spire.datastore, spire.datastoreSecret),
+    ...(keyManager ? { keyManager } : {}),
+    ...(cloudIdentity ? { cloudIdentity } : {}),
+    ...(cluster.serverCloud?.storageClassName ? { storageClassName: cluster.serverCloud.storageClassName } : {}),
     upstreamAuthority: child?.upstreamAuthority ?? ca!.upstreamAuthority,
     ...serverTrustProps(topology, cluster),
     caSubject: {

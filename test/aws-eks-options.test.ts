@@ -1,6 +1,6 @@
 /** The optional EKS pieces under mocks: RDS datastore (password and IAM auth), SPIRE KMS role, access entries, dev-like defaults. */
 import { policyActions } from '../infra/aws/iam-policies';
-import type { AwsEnvironment } from '../infra/aws/environment';
+import { awsServerCloud, type AwsEnvironment } from '../infra/aws/environment';
 import { awsMocks, DB_PASSWORD, ofType, runAwsProgram, valueOf } from './helpers/aws-program';
 import { isSecretValue, revealed } from './helpers/pulumi-mocks';
 
@@ -11,8 +11,8 @@ clusters:
     region: us-east-1
     trustDomain: e.example.org
     cidr: 10.1.0.0/16
-    spire: { datastore: postgres, replicas: 2 }
-    eks: { kms: true, managedDatastore: {}, natGateways: single, apiAccessCidrs: [203.0.113.0/24], accessEntries: true }
+    spire: { datastore: postgres, replicas: 2, keyManager: kms }
+    eks: { managedDatastore: {}, natGateways: single, apiAccessCidrs: [203.0.113.0/24], accessEntries: true }
   - name: west
     provider: eks
     region: us-east-1
@@ -79,7 +79,7 @@ describe('managed datastore (RDS for PostgreSQL)', () => {
 });
 
 describe('SPIRE aws_kms role', () => {
-  it('exists only where eks.kms is set, trusting spire-server/spire-server, with the plugin\'s KMS actions', () => {
+  it('exists only where spire.keyManager is kms, trusting spire-server/spire-server, with the plugin\'s KMS actions', () => {
     expect(document('east-spire-kms-irsa-role', 'assumeRolePolicy').Statement[0].Condition.StringEquals['oidc.eks.amazonaws.com/id/DEV-EAST:sub']).toBe('system:serviceaccount:spire-server:spire-server');
     expect(policyActions(document('east-spire-kms-irsa-role-inline', 'policy'))).toContain('kms:Sign');
     expect(document('east-spire-kms-irsa-role-inline', 'policy').Statement[1].Resource).toBe('arn:aws:kms:us-east-1:123456789012:key/*');
@@ -91,6 +91,18 @@ describe('SPIRE aws_kms role', () => {
     expect(policy.Statement[0].Principal).toEqual({ AWS: 'arn:aws:iam::123456789012:role/east-spire-kms-irsa-role' });
     expect(environment.clusters.west.eks.spireKmsKeyPolicy).toBeUndefined();
     expect(ofType(recorded, 'aws:kms/key:Key')).toEqual([]);
+  });
+});
+
+describe('the SPIRE server\'s AWS side (what its manifests get)', () => {
+  it('kms: the aws_kms role, region and key policy; an IAM datastore alone: its own role; always the encrypted gp3 class', async () => {
+    const east = await valueOf(awsServerCloud(environment.clusters.east, 'us-east-1'));
+    expect(east.identity).toEqual({ kind: 'aws-role', roleArn: 'arn:aws:iam::123456789012:role/east-spire-kms-irsa-role' });
+    expect(east.kms).toEqual({ kind: 'aws', region: 'us-east-1', keyPolicy: await valueOf(environment.clusters.east.eks.spireKmsKeyPolicy!) });
+    expect(await valueOf(awsServerCloud(environment.clusters.west, 'us-east-1'))).toEqual({
+      identity: { kind: 'aws-role', roleArn: 'arn:aws:iam::123456789012:role/west-datastore-iam-irsa-role' },
+      storageClassName: 'meshfed-gp3-encrypted',
+    });
   });
 });
 

@@ -61,6 +61,13 @@ describe('IAM policy documents', () => {
     expect(spireKmsKeyPolicy(SCOPE, 'arn:aws:iam::123456789012:role/spire').Statement[0].Principal).toEqual({ AWS: 'arn:aws:iam::123456789012:role/spire' });
   });
 
+  it('the key policy lets the account delegate what another server of the trust domain needs to dispose of a stale key', () => {
+    // awskms.go disposeAliases (spiffe/spire v1.15.3): DescribeKey, DeleteAlias, then ScheduleKeyDeletion on a key another server created.
+    const account = spireKmsKeyPolicy(SCOPE, 'arn:aws:iam::123456789012:role/spire').Statement[1];
+    expect(account.Principal).toEqual({ AWS: 'arn:aws:iam::123456789012:root' });
+    expect(account.Action).toEqual(expect.arrayContaining(['kms:DescribeKey', 'kms:DeleteAlias', 'kms:ScheduleKeyDeletion']));
+  });
+
   it('IAM datastore auth connects as one user of one instance', () => {
     expect(rdsConnectPolicy(SCOPE, 'db-ABC', 'spire').Statement).toEqual([
       { Effect: 'Allow', Action: 'rds-db:connect', Resource: 'arn:aws:rds-db:eu-west-1:123456789012:dbuser:db-ABC/spire' },

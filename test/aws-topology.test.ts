@@ -53,9 +53,15 @@ describe('eks topology keys', () => {
     region: us-central1
     trustDomain: g1.example.org
     cidr: 10.2.0.0/16
-    eks: { kms: true }`))).toEqual(['env.yaml:13: clusters[1].eks: applies only to provider eks; g1 is gke']);
+    eks: { accessEntries: true }`))).toEqual(['env.yaml:13: clusters[1].eks: applies only to provider eks; g1 is gke']);
     expect(problemsOf(one('    cidr: 10.1.0.0/16\n    eks: { zones: 2 }'))).toEqual([
-      'env.yaml:8: clusters[0].eks.zones: unknown key (allowed here: availabilityZones, natGateways, apiAccessCidrs, accessEntries, kms, managedDatastore)',
+      'env.yaml:8: clusters[0].eks.zones: unknown key (allowed here: availabilityZones, natGateways, apiAccessCidrs, accessEntries, managedDatastore)',
+    ]);
+  });
+
+  it('tells a topology written with eks.kms where the key moved', () => {
+    expect(problemsOf(one('    cidr: 10.1.0.0/16\n    eks: { kms: true }'))).toEqual([
+      'env.yaml:8: clusters[0].eks.kms: moved: use spire.keyManager: kms (one key for both clouds: Cloud KMS on gke, AWS KMS on eks)',
     ]);
   });
 });

@@ -42,4 +42,18 @@ describe('npm run plan', () => {
     const federation = json.groups[0].resources.find((r: any) => r.name === 'cluster-1-35-federation');
     expect(federation.details.find((d: string) => d.startsWith('federation='))).toMatch(/^federation=bar\.com@https:\/\/10\.200\.\d+\.\d+:8443\+bundle$/);
   });
+
+  it('shows where staging\'s SPIRE keys live: a Cloud KMS key ring per gke server, the aws_kms role per eks server, the EKS StorageClass', async () => {
+    const result = await plan({ env: 'staging', json: true });
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    const of = (cluster: string) => json.groups.find((g: any) => g.cluster === cluster).resources as { type: string; name: string; details: string[] }[];
+    const server = (cluster: string) => of(cluster).find((r) => r.name === `${cluster}-20-spire-server`)!.details;
+    expect(server('hub')).toContain('keyManager=gcp_kms');
+    expect(server('edge')).toContain('keyManager=aws_kms');
+    expect(of('hub').find((r) => r.type === 'gcp:kms/keyRing:KeyRing')!.details).toEqual(['location=us-central1', expect.stringMatching(/^name=staging-hub-spire-[0-9a-f]{6}$/)]);
+    expect(of('edge').map((r) => r.name)).toEqual(expect.arrayContaining(['edge-spire-kms-irsa-role', 'edge-storage-class']));
+    expect(json.counts['gcp:kms/keyRing:KeyRing']).toBe(2);
+    expect(json.counts['gcp:projects/iAMCustomRole:IAMCustomRole']).toBe(1);
+  });
 });

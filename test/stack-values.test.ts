@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadTopologyFile } from '../clusters/load';
 import { renderTopology } from '../synth/synthesize';
 import { endpointsToReserve } from '../infra/cluster-infra';
-import { GENERATED_ROOT_CA_FILE, PLACEHOLDER_ROOT_PEM, placeholderValues, withStackValues } from '../infra/stack-values';
+import { GENERATED_ROOT_CA_FILE, PLACEHOLDER_ROOT_PEM, placeholderServerCloud, placeholderValues, stackShape, withStackValues } from '../infra/stack-values';
 
 const dev = loadTopologyFile(join(__dirname, '..', 'clusters', 'dev.yaml'));
 
@@ -33,5 +33,30 @@ describe('withStackValues', () => {
 
   it('reserves bundle endpoint and east-west addresses for dev\'s clusters', () => {
     expect(dev.clusters.map((c) => endpointsToReserve(dev, c))).toEqual([['bundleEndpoint', 'eastWestGateway'], ['bundleEndpoint', 'eastWestGateway']]);
+  });
+});
+
+describe('the SPIRE server\'s cloud values', () => {
+  const staging = loadTopologyFile(join(__dirname, '..', 'clusters', 'staging.yaml'));
+  const shaped = stackShape(staging, new Set(staging.clusters.map((c) => c.name)));
+
+  it('stand in where the stack puts them: gke kms a service account and key ring, eks a role, key policy and the gp3 class', () => {
+    expect(placeholderServerCloud(staging.clusters[0])).toEqual({
+      identity: { kind: 'gcp-service-account', email: 'placeholder@placeholder-project.iam.gserviceaccount.com' },
+      kms: { kind: 'gcp', keyRing: 'projects/placeholder-project/locations/us-central1/keyRings/placeholder' },
+    });
+    expect(placeholderServerCloud(staging.clusters[3])).toEqual({
+      identity: { kind: 'aws-role', roleArn: 'arn:aws:iam::000000000000:role/placeholder' },
+      kms: { kind: 'aws', region: 'eu-west-1', keyPolicy: '{}' },
+      storageClassName: 'meshfed-gp3-encrypted',
+    });
+    expect(placeholderServerCloud(dev.clusters[0])).toBeUndefined();
+  });
+
+  it('leave existing clusters alone and clear the keyManager note once known', () => {
+    expect(stackShape(staging, new Set()).clusters.map((c) => c.serverCloud)).toEqual([undefined, undefined, undefined, undefined]);
+    const kmsNotes = (t: typeof staging) => renderTopology(t, '/unused').notes.filter((n) => n.text.startsWith('spire.keyManager kms'));
+    expect(kmsNotes(staging).map((n) => n.cluster)).toEqual(['hub', 'hub-east', 'hub-west', 'edge']);
+    expect(kmsNotes(shaped)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  * Keys follow https://spiffe.io/docs/latest/deploying/spire_server/ (SPIRE 1.15).
  */
 import type { DataStore } from './datastore';
+import { KeyManager } from './key-manager';
 import { PATHS, PROMETHEUS_PORT, SERVER_API_PORT, SERVER_HEALTH_PORT } from '../core/names';
 import type { UpstreamAuthority } from './upstream-authority';
 
@@ -48,6 +49,8 @@ export interface SpireServerConfigInput {
   readonly x509SvidTtl: string;
   readonly jwtSvidTtl: string;
   readonly dataStore: DataStore;
+  /** @default KeyManager.disk() */
+  readonly keyManager?: KeyManager;
   readonly upstreamAuthority?: UpstreamAuthority;
   /** k8s_psat node attestor clusters, keyed by the cluster name agents present. */
   readonly psatClusters: Readonly<Record<string, PsatCluster>>;
@@ -58,8 +61,7 @@ export interface SpireServerConfigInput {
 export function renderServerConfig(input: SpireServerConfigInput): Record<string, unknown> {
   const plugins: Record<string, unknown> = {
     DataStore: { sql: { plugin_data: input.dataStore.pluginData() } },
-    // Keys on the server's volume, so a restarted server keeps its CA instead of minting a new one.
-    KeyManager: { disk: { plugin_data: { keys_path: `${PATHS.serverDataDir}/keys.json` } } },
+    KeyManager: keyManagerBlock(input.keyManager ?? KeyManager.disk()),
     NodeAttestor: {
       k8s_psat: {
         plugin_data: {
@@ -124,6 +126,10 @@ export function renderServerConfig(input: SpireServerConfigInput): Record<string
     health_checks: { listener_enabled: true, bind_address: '0.0.0.0', bind_port: String(SERVER_HEALTH_PORT), live_path: '/live', ready_path: '/ready' },
     telemetry: { Prometheus: { host: '0.0.0.0', port: PROMETHEUS_PORT } },
   };
+}
+
+function keyManagerBlock(keyManager: KeyManager): Record<string, unknown> {
+  return { [keyManager.plugin]: { plugin_data: keyManager.pluginData() } };
 }
 
 function renderFederation(f: ServerFederationConfig | undefined): Record<string, unknown> | undefined {

@@ -2,7 +2,9 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { CloudIdentity } from './cloud-identity';
 import { DATASTORE_ENV, DataStore } from './datastore';
+import { KEY_POLICY_DIR, KEY_POLICY_FILE_NAME, KeyManager } from './key-manager';
 import {
   commonLabels, PATHS, PROMETHEUS_PORT, SERVER_API_PORT, SERVER_HEALTH_PORT, SPIRE_AGENT, SPIRE_BUNDLE_CONFIGMAP,
   SPIRE_BUNDLE_KEY, SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE,
@@ -31,6 +33,13 @@ export interface SpireServerProps {
   readonly replicas?: number;
   /** @default DataStore.sqlite() */
   readonly dataStore?: DataStore;
+  /** Where the CA and JWT signing keys live. @default KeyManager.disk() (on each replica's volume) */
+  readonly keyManager?: KeyManager;
+  /**
+   * The cloud principal the server's ServiceAccount acts as (for a cloud KeyManager or an IAM-authenticated
+   * datastore), rendered as the ServiceAccount annotation the cloud reads. @default - none
+   */
+  readonly cloudIdentity?: CloudIdentity;
   /** Signs the server CA; without one the server CA is self-signed. @default - self-signed */
   readonly upstreamAuthority?: UpstreamAuthority;
   /** @default - country "US", organization "SPIFFE", common name = trust domain */
@@ -79,6 +88,7 @@ export class SpireServer extends Construct {
     const replicas = props.replicas ?? 1;
     requireRange('SpireServer.replicas', replicas, 1, 9);
     const dataStore = props.dataStore ?? DataStore.sqlite();
+    const keyManager = props.keyManager ?? KeyManager.disk();
     if (replicas > 1 && !dataStore.supportsReplicas) {
       throw new PropsError(`SpireServer.replicas: ${replicas} requires a postgres or mysql DataStore (each sqlite replica would keep its own registrations and CA state)`);
     }
@@ -105,6 +115,7 @@ export class SpireServer extends Construct {
       x509SvidTtl,
       jwtSvidTtl,
       dataStore,
+      keyManager,
       upstreamAuthority: props.upstreamAuthority,
       psatClusters: {
         ...props.additionalPsatClusters,
@@ -117,7 +128,11 @@ export class SpireServer extends Construct {
       federation: props.federation,
     });
 
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: metadata(SPIRE_SERVER), automountToken: true });
+    const annotations = props.cloudIdentity?.annotations();
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { ...metadata(SPIRE_SERVER), ...(annotations ? { annotations } : {}) },
+      automountToken: true,
+    });
     const configMap = new kplus.ConfigMap(this, 'Config', {
       metadata: metadata(SPIRE_SERVER),
       data: { 'server.conf': serializeConfig(this.config) },
@@ -142,6 +157,11 @@ export class SpireServer extends Construct {
 
     this.socketVolume = kplus.Volume.fromEmptyDir(this, 'SocketVolume', 'spire-server-socket', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(1) });
     const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'spire-config' });
+    // A policy document, not a secret: the plugin reads it from key_policy_file when it creates a key.
+    const keyPolicyVolume = keyManager.keyPolicy === undefined ? undefined : kplus.Volume.fromConfigMap(this, 'KeyPolicyVolume', new kplus.ConfigMap(this, 'KeyPolicy', {
+      metadata: metadata(`${SPIRE_SERVER}-kms-key-policy`),
+      data: { [KEY_POLICY_FILE_NAME]: keyManager.keyPolicy },
+    }), { name: 'spire-kms-key-policy' });
 
     this.statefulSet = new kplus.StatefulSet(this, 'StatefulSet', {
       metadata: metadata(SPIRE_SERVER),
@@ -171,13 +191,14 @@ export class SpireServer extends Construct {
         volumeMounts: [
           { path: PATHS.serverConfigDir, volume: configVolume, readOnly: true },
           { path: PATHS.serverSocketDir, volume: this.socketVolume },
+          ...(keyPolicyVolume ? [{ path: KEY_POLICY_DIR, volume: keyPolicyVolume, readOnly: true }] : []),
         ],
       }],
-      volumes: [configVolume, this.socketVolume],
+      volumes: [configVolume, this.socketVolume, ...(keyPolicyVolume ? [keyPolicyVolume] : [])],
     });
     this.service.select(this.statefulSet);
     const sts = ApiObject.of(this.statefulSet);
-    // Each replica keeps its CA keys (and the sqlite database) on its own volume across restarts.
+    // Each replica keeps its CA keys or KMS server id (and the sqlite database) on its own volume across restarts.
     sts.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates', [{
       metadata: { name: 'spire-data', labels },
       spec: {

@@ -36,6 +36,12 @@ export interface ManagedDatastoreArgs {
    * writes `connectionString` itself (the stack does, before the SPIRE server's file, as for Cloud SQL).
    */
   readonly kubernetesProvider?: k8s.Provider;
+  /**
+   * The SPIRE server's IRSA role when it has one already (spire.keyManager kms): auth iam adds its
+   * rds-db:connect policy to it, because a ServiceAccount's eks.amazonaws.com/role-arn names one role.
+   * @default - auth iam creates its own role
+   */
+  readonly serverRole?: IrsaRole;
   /** What must exist before the Secret (the spire-server namespace). */
   readonly secretDependsOn?: pulumi.Input<pulumi.Resource>[];
   readonly tags?: Readonly<Record<string, string>>;
@@ -47,7 +53,7 @@ export class ManagedDatastore extends pulumi.ComponentResource {
   readonly secret?: k8s.core.v1.Secret;
   /** The SPIRE DataStore connection string (secret). */
   readonly connectionString: pulumi.Output<string>;
-  /** auth iam: the role the SPIRE server's service account assumes (annotate it with this ARN). */
+  /** auth iam: the role the SPIRE server's service account assumes (its own, or serverRole). */
   readonly iamRole?: IrsaRole;
 
   constructor(name: string, args: ManagedDatastoreArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -96,14 +102,20 @@ export class ManagedDatastore extends pulumi.ComponentResource {
     const target = this.instance.address.apply((host) => ({ host, port: POSTGRES_PORT, database: DATASTORE_DATABASE, user: DATASTORE_USER }));
     let connection: pulumi.Output<string>;
     if (iam) {
-      this.iamRole = new IrsaRole(`${name}-iam-irsa`, {
-        oidcProviderArn: eks.oidcProvider.arn,
-        issuerUrl: eks.issuerUrl,
-        serviceAccount: SPIRE_SERVER_SERVICE_ACCOUNT,
-        inlinePolicy: pulumi.all([eks.partition, eks.accountId, this.instance.resourceId]).apply(([partition, accountId, resourceId]) =>
-          rdsConnectPolicy({ partition, region: cluster.region, accountId }, resourceId, DATASTORE_USER)),
-        tags,
-      }, child);
+      const connectPolicy = pulumi.all([eks.partition, eks.accountId, this.instance.resourceId]).apply(([partition, accountId, resourceId]) =>
+        rdsConnectPolicy({ partition, region: cluster.region, accountId }, resourceId, DATASTORE_USER));
+      if (args.serverRole) {
+        new aws.iam.RolePolicy(`${name}-iam-connect`, { role: args.serverRole.role.name, policy: connectPolicy.apply((p) => JSON.stringify(p)) }, child);
+        this.iamRole = args.serverRole;
+      } else {
+        this.iamRole = new IrsaRole(`${name}-iam-irsa`, {
+          oidcProviderArn: eks.oidcProvider.arn,
+          issuerUrl: eks.issuerUrl,
+          serviceAccount: SPIRE_SERVER_SERVICE_ACCOUNT,
+          inlinePolicy: connectPolicy,
+          tags,
+        }, child);
+      }
       connection = target.apply((t) => postgresConnectionString(t));
     } else {
       const secretArn = this.instance.masterUserSecrets.apply((s) => s[0].secretArn!);

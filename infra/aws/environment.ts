@@ -10,7 +10,7 @@ import { discoveryPairs, type DiscoveryPair } from '../../clusters/federation';
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { findCluster, type ClusterSpec, type Topology } from '../../clusters/model';
+import { findCluster, type ClusterSpec, type ServerCloudValues, type Topology } from '../../clusters/model';
 import { ManagedDatastore } from './datastore';
 import { EksCluster } from './eks-cluster';
 import { IrsaRole } from './irsa-role';
@@ -19,6 +19,7 @@ import { eksClusters, peeringPairs, peeringRoutes } from './peering';
 import { awsAddressScope, LoadBalancerAddresses, type AddressScope, type EndpointAddress, type EndpointKind } from './load-balancer-addresses';
 import { accessEntryReaders, ReaderAccess } from './reader-access';
 import { routeTableKeys } from '../../clusters/aws-subnets';
+import { encryptedGp3StorageClass, ENCRYPTED_GP3_STORAGE_CLASS } from './storage-class';
 import { Vpc } from './vpc';
 import { apiReaders, type ClusterAddon, type ClusterInfra } from '../cluster-infra';
 import { LOAD_BALANCER_CONTROLLER, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, loadBalancerControllerValues } from './load-balancer-controller';
@@ -53,6 +54,7 @@ export interface AwsEnvironmentArgs {
 /** What the deploy layer needs from one EKS cluster. */
 export interface AwsCluster {
   readonly options: EksOptions;
+  readonly region: string;
   readonly vpc: Vpc;
   readonly eks: EksCluster;
   /** Secret output: kubeconfig with `aws eks get-token` exec. */
@@ -75,6 +77,21 @@ export interface AwsCluster {
   readonly loadBalancerController: ClusterAddon;
 }
 
+/**
+ * The SPIRE server's AWS side: the encrypted gp3 StorageClass for its volume claims; the IRSA role its
+ * ServiceAccount assumes (the aws_kms role, which also carries rds-db:connect for an IAM-authenticated
+ * datastore, or the datastore's own role); for spire.keyManager kms the region and the key policy of the
+ * keys SPIRE creates (iam-policies.ts spireKmsKeyPolicy, instead of the plugin's default kms:* policy).
+ */
+export function awsServerCloud(c: Pick<AwsCluster, 'eks' | 'datastore'>, region: string): pulumi.Output<ServerCloudValues> {
+  const role = c.eks.spireKmsRole ?? c.datastore?.iamRole;
+  return pulumi.all([role?.arn, c.eks.spireKmsKeyPolicy]).apply(([roleArn, keyPolicy]): ServerCloudValues => ({
+    ...(roleArn !== undefined ? { identity: { kind: 'aws-role', roleArn } } : {}),
+    ...(keyPolicy !== undefined ? { kms: { kind: 'aws', region, keyPolicy } } : {}),
+    storageClassName: ENCRYPTED_GP3_STORAGE_CLASS,
+  }));
+}
+
 /** What the provider-agnostic wiring (infra/mesh-program.ts) takes from an EKS cluster: the same shape as a GKE one's. */
 export function awsClusterInfra(c: AwsCluster): ClusterInfra {
   const kinds = Object.keys(c.endpoints) as EndpointKind[];
@@ -87,6 +104,9 @@ export function awsClusterInfra(c: AwsCluster): ClusterInfra {
     ready: c.ready,
     addons: [c.loadBalancerController],
     ...(c.datastore ? { datastoreConnectionString: c.datastore.connectionString } : {}),
+    server: awsServerCloud(c, c.region),
+    // The EBS CSI add-on (EksCluster.ebsCsiAddon, in `ready`) provides the class's provisioner ebs.csi.aws.com.
+    serverPrerequisites: [{ id: 'storage-class', object: { ...encryptedGp3StorageClass() } }],
   };
 }
 
@@ -163,6 +183,7 @@ export class AwsEnvironment extends pulumi.ComponentResource {
           options: { ...options, managedDatastore: options.managedDatastore },
           vpc,
           eks: cluster,
+          ...(cluster.spireKmsRole ? { serverRole: cluster.spireKmsRole } : {}),
           ...(kubernetesProvider ? { kubernetesProvider } : {}),
           secretDependsOn: args.datastoreSecretDependsOn?.(c.name) ?? [],
           tags,
@@ -191,7 +212,7 @@ export class AwsEnvironment extends pulumi.ComponentResource {
         dependsOn: [lbcRole],
       };
       clusters[c.name] = {
-        options, vpc, eks: cluster, kubeconfig: cluster.kubeconfig, endpoint: cluster.endpoint, egressCidrs: vpc.egressCidrs,
+        options, region: c.region, vpc, eks: cluster, kubeconfig: cluster.kubeconfig, endpoint: cluster.endpoint, egressCidrs: vpc.egressCidrs,
         addressScope, endpoints: addresses.endpoints, ready: [cluster.nodeGroup, cluster.ebsCsiAddon],
         loadBalancerControllerRole: lbcRole, loadBalancerController,
         ...(readerRoles[c.name] ? { istiodReaderRole: readerRoles[c.name] } : {}),

@@ -142,7 +142,9 @@ export function spireKmsKeyPolicy(scope: AwsScope, serverRoleArn: string): Polic
       Sid: 'AccountAdministers',
       Effect: 'Allow',
       Principal: { AWS: `arn:${scope.partition}:iam::${scope.accountId}:root` },
-      Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:ListResourceTags', 'kms:TagResource', 'kms:UntagResource', 'kms:EnableKey', 'kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion'],
+      // Also lets IAM policies of the account grant these: another SPIRE server of the trust domain disposes of a
+      // stale key it did not create (DescribeKey, DeleteAlias, ScheduleKeyDeletion: awskms.go disposeAliases).
+      Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:ListResourceTags', 'kms:TagResource', 'kms:UntagResource', 'kms:EnableKey', 'kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:DeleteAlias'],
       Resource: '*',
     },
   );

@@ -9,6 +9,7 @@ export interface EksOptions {
   /** Undefined: the AWS default (public endpoint reachable from anywhere, still authenticated). */
   readonly apiAccessCidrs?: readonly string[];
   readonly accessEntries: boolean;
+  /** spire.keyManager kms: an IRSA role for SPIRE's aws_kms KeyManager. */
   readonly kms: boolean;
   readonly managedDatastore?: { readonly instanceClass: string; readonly auth: 'password' | 'iam' };
   /** EKS deletionProtection, RDS deletionProtection and Pulumi `protect` on stateful resources. */
@@ -26,7 +27,7 @@ export function eksOptions(cluster: ClusterSpec, environment: string): EksOption
     natGateways: e.natGateways ?? 'one-per-zone',
     ...(e.apiAccessCidrs ? { apiAccessCidrs: e.apiAccessCidrs } : {}),
     accessEntries: e.accessEntries ?? false,
-    kms: e.kms ?? false,
+    kms: cluster.spire.keyManager === 'kms',
     ...(e.managedDatastore
       ? { managedDatastore: { instanceClass: e.managedDatastore.instanceClass ?? DEFAULT_DB_INSTANCE_CLASS, auth: e.managedDatastore.auth ?? 'password' } }
       : {}),

@@ -5,7 +5,7 @@
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
-import type { ClusterSpec, Topology } from '../../clusters/model';
+import type { ClusterSpec, ServerCloudValues, Topology } from '../../clusters/model';
 import type { DiscoveryPair } from '../../clusters/federation';
 import type { ClusterRanges } from '../address-ranges';
 import { addressScope, apiReaders, deletionProtection, endpointsToReserve, type AddressScope, type ClusterInfra, type EndpointKind } from '../cluster-infra';
@@ -14,6 +14,7 @@ import { GcpNetwork } from './network';
 import { GkeCluster } from './gke-cluster';
 import { CloudSqlPostgres } from './cloud-sql';
 import { gcpNames } from '../../clusters/cloud-names';
+import { SPIRE_GCP_KMS_PERMISSIONS, SpireKms } from './spire-kms';
 
 /**
  * Service annotations for a reserved address on GKE: an internal passthrough load balancer reachable from
@@ -24,6 +25,14 @@ export function gkeLoadBalancerAnnotations(scope: AddressScope): Record<string, 
   return scope === 'internal'
     ? { 'networking.gke.io/load-balancer-type': 'Internal', 'networking.gke.io/internal-load-balancer-allow-global-access': 'true' }
     : {};
+}
+
+/** What the SPIRE server's manifests take from its Cloud KMS side: the key ring and the Google service account it acts as. */
+function gcpServerCloud(kms: SpireKms): pulumi.Output<ServerCloudValues> {
+  return pulumi.all([kms.serviceAccount.email, kms.keyRingId]).apply(([email, keyRing]): ServerCloudValues => ({
+    identity: { kind: 'gcp-service-account', email },
+    kms: { kind: 'gcp', keyRing },
+  }));
 }
 
 export interface GcpEnvironmentArgs {
@@ -46,6 +55,8 @@ export class GcpEnvironment extends pulumi.ComponentResource {
   readonly network: GcpNetwork;
   readonly clusters: Readonly<Record<string, GkeCluster>>;
   readonly infra: Readonly<Record<string, ClusterInfra>>;
+  /** spire.keyManager kms: per cluster its key ring and SPIRE's Google service account. */
+  readonly kms: Readonly<Record<string, SpireKms>>;
 
   constructor(name: string, args: GcpEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('meshfed:gcp:Environment', name, {}, opts);
@@ -69,6 +80,18 @@ export class GcpEnvironment extends pulumi.ComponentResource {
       }, child)
       : undefined;
     const databases: Record<string, CloudSqlPostgres> = {};
+    // One custom role per environment (project-level), granted per key ring. A deleted custom role's id stays
+    // reserved for up to 37 days; the provider undeletes it when it is created again (@pulumi/gcp IAMCustomRole docs).
+    const kmsRole = args.clusters.some((c) => c.spire.keyManager === 'kms')
+      ? new gcp.projects.IAMCustomRole(`${name}-spire-kms`, {
+        project: args.project,
+        roleId: gcpNames.customRoleId(topology.environment, 'spireKms'),
+        title: `meshfed ${topology.environment} SPIRE gcp_kms KeyManager`,
+        description: 'Exactly the permissions of SPIRE\'s gcp_kms KeyManager (spiffe/spire doc/plugin_server_keymanager_gcp_kms.md)',
+        permissions: [...SPIRE_GCP_KMS_PERMISSIONS],
+      }, child)
+      : undefined;
+    const kms: Record<string, SpireKms> = {};
     for (const cluster of args.clusters) {
       const readers = apiReaders(args.pairs, cluster);
       const readersNat = [...new Set(readers.filter((r) => created.has(r)).map((r) => regionOf.get(r)!))]
@@ -93,6 +116,12 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         deletionProtection: protect,
       }, child);
       clusters[cluster.name] = gke;
+      if (kmsRole && cluster.spire.keyManager === 'kms') {
+        kms[cluster.name] = new SpireKms(`${cluster.name}-spire-kms`, {
+          environment: topology.environment, cluster, project: args.project, protect,
+          role: pulumi.interpolate`projects/${args.project}/roles/${kmsRole.roleId}`,
+        }, child);
+      }
       if (cluster.spire.managedDatastore) {
         databases[cluster.name] = new CloudSqlPostgres(`${cluster.name}-spire-db`, { region: cluster.region, network: this.network.network.id, connection: privateServices!, deletionProtection: protect }, child);
       }
@@ -116,10 +145,12 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         annotations: Object.fromEntries(Object.keys(addresses).map((kind) => [kind, pulumi.output(gkeLoadBalancerAnnotations(scope))])),
         ready: [gke.nodePool],
         ...(databases[cluster.name] ? { datastoreConnectionString: databases[cluster.name].connectionString } : {}),
+        ...(kms[cluster.name] ? { server: gcpServerCloud(kms[cluster.name]) } : {}),
       };
     }
     this.clusters = clusters;
     this.infra = infra;
+    this.kms = kms;
     this.registerOutputs({});
   }
 }

@@ -36,6 +36,8 @@ export function mockCloudState(r: MockResource, options: MockStateOptions = {}):
       return { endpoint: `198.51.100.${octet(r.name, 'endpoint')}`, masterAuth: { clusterCaCertificate: Buffer.from(PLACEHOLDER_ROOT_PEM).toString('base64') } };
     case 'gcp:sql/databaseInstance:DatabaseInstance':
       return { privateIpAddress: `10.201.${octet(r.name, 'sql')}.${octet(r.name, 'sql2')}`, name: `${r.name}-instance` };
+    case 'random:index/randomId:RandomId':
+      return { hex: createHash('sha256').update(`id/${r.name}`).digest('hex').slice(0, 2 * Number(r.inputs.byteLength ?? 4)) };
     case 'random:index/randomPassword:RandomPassword':
       return { result: `mock-password-of-${r.name}` };
     case 'gcp:serviceaccount/account:Account':

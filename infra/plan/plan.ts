@@ -57,8 +57,14 @@ export function details(type: string, inputs: Record<string, any>): string[] {
       const objs = (inputs.objs ?? []) as any[];
       const peers = objs.filter((o) => o.kind === 'ClusterFederatedTrustDomain').map((o) => `${o.spec.trustDomain}@${o.spec.bundleEndpointURL}${o.spec.trustDomainBundle ? '+bundle' : ''}`);
       const addresses = objs.filter((o) => o.kind === 'Service' && o.spec?.loadBalancerIP).map((o) => `${o.metadata.name}=${o.spec.loadBalancerIP}`);
-      return [`objects=${objs.length}`, ...(peers.length ? [`federation=${peers.join(',')}`] : []), ...(addresses.length ? [`addresses=${addresses.join(',')}`] : [])];
+      return [`objects=${objs.length}`, ...(peers.length ? [`federation=${peers.join(',')}`] : []), ...(addresses.length ? [`addresses=${addresses.join(',')}`] : []), ...cloudKeyManager(objs)];
     }
+    case 'gcp:kms/keyRing:KeyRing':
+      return [`location=${inputs.location}`, `name=${inputs.name}`];
+    case 'gcp:kms/keyRingIAMMember:KeyRingIAMMember':
+      return [`role=${inputs.role}`, `member=${inputs.member}`];
+    case 'gcp:projects/iAMCustomRole:IAMCustomRole':
+      return [`roleId=${inputs.roleId}`, `permissions=${(inputs.permissions ?? []).length}`];
     case 'kubernetes:core/v1:Secret':
       return [`${inputs.metadata?.namespace}/${inputs.metadata?.name}`, `type=${inputs.type}`];
     case 'tls:index/selfSignedCert:SelfSignedCert':
@@ -80,6 +86,14 @@ export function details(type: string, inputs: Record<string, any>): string[] {
     default:
       return [];
   }
+}
+
+/** A SPIRE server file's KeyManager when it is a cloud KMS (disk, the default, is not worth a word). */
+function cloudKeyManager(objs: readonly any[]): string[] {
+  const conf = objs.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'spire-server' && typeof o.data?.['server.conf'] === 'string');
+  if (!conf) return [];
+  const plugin = Object.keys((JSON.parse(conf.data['server.conf']) as { plugins?: { KeyManager?: object } }).plugins?.KeyManager ?? {})[0];
+  return plugin && plugin !== 'disk' ? [`keyManager=${plugin}`] : [];
 }
 
 /** Which cluster a resource belongs to (its provider's or its name's), or undefined for shared ones. */
