@@ -96,6 +96,15 @@ describe('derived names', () => {
     expect(a.length).toBe(NAME_RULES.gcpCompute.maxLength - AUTONAME_SUFFIX_LENGTH);
     expect(awsNames.rdsInstance('a--b-datastore-db')).toBe('a-b-datastore-db');
   });
+
+  it('key ring bases leave room for the random suffix, custom role ids fit IAM roleId', () => {
+    const ring = `${gcpNames.spireKeyRingBase(label(60, 'e'), label(32, 'g'))}-0a1b2c`;
+    expect(nameRuleProblem(ring, NAME_RULES.kmsKeyRing)).toBeUndefined();
+    expect(gcpNames.spireKeyRingBase('dev', 'foo')).toBe('dev-foo-spire');
+    const role = gcpNames.customRoleId(label(60, 'e'), 'spireKms');
+    expect(nameRuleProblem(role, NAME_RULES.gcpCustomRole)).toBeUndefined();
+    expect(gcpNames.customRoleId('my-env', 'spireKms')).toBe('meshfed.spireKms.my_env');
+  });
 });
 
 /** The rule of each auto-named resource type the program creates (Pulumi type token -> cloud rule). */
@@ -120,9 +129,9 @@ describe('the program names resources through the module (offline plan, longest 
   const env = label(60, 'e');
   const topology = loadTopology(`environment: ${env}
 clusters:
-  - { name: ${label(32, 'g')}, provider: gke, region: northamerica-northeast2, trustDomain: g.example.org, cidr: 10.10.0.0/16, spire: { datastore: postgres, managedDatastore: true } }
+  - { name: ${label(32, 'g')}, provider: gke, region: northamerica-northeast2, trustDomain: g.example.org, cidr: 10.10.0.0/16, spire: { datastore: postgres, managedDatastore: true, keyManager: kms } }
   - { name: ${label(32, 'h')}, provider: gke, region: us-central1, trustDomain: h.example.org, cidr: 10.20.0.0/16 }
-  - { name: ${label(39, 'k')}, provider: eks, region: us-east-1, trustDomain: k.example.org, cidr: 10.30.0.0/16, spire: { datastore: postgres }, eks: { managedDatastore: {}, kms: true } }
+  - { name: ${label(39, 'k')}, provider: eks, region: us-east-1, trustDomain: k.example.org, cidr: 10.30.0.0/16, spire: { datastore: postgres, keyManager: kms }, eks: { managedDatastore: {} } }
 `);
   let plan: Awaited<ReturnType<typeof runPlan>>;
   beforeAll(async () => {
