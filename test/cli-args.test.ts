@@ -29,7 +29,7 @@ describe('meshfed command line', () => {
     [['synth', '--topology'], "meshfed synth: option '-t, --topology <file>' argument missing\n"],
     [['synth', 'clusters/test.yaml'], "meshfed synth: too many arguments for 'synth'. Expected 0 arguments but got 1.\n"],
     [['synht'], "meshfed: unknown command 'synht'\n(Did you mean synth?)\n"],
-    [['synth', '--print-schema', '--topology', 'x.yaml'], 'meshfed synth: --print-schema prints the topology JSON Schema only; it takes no --topology or --out\n'],
+    [['synth', '--print-schema', '--topology', 'x.yaml'], 'meshfed synth: --print-schema prints the topology JSON Schema only; it takes no --topology, --env, --cluster or --out\n'],
   ])('%j exits 2 with one message and writes nothing', async (args, message) => {
     const dir = project();
     const { code, stdout, stderr } = await cli(args, dir);
