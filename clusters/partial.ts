@@ -61,7 +61,8 @@ export function partialRuleProblems(data: Mapping, rules: (parsed: TopologyParse
 
   const droppedNames = dropped.map((c) => c.name).filter((n): n is string => typeof n === 'string' && n !== '');
   const parentsOfDropped = new Set(dropped.map((c) => c.nestedUnder).filter((n): n is string => typeof n === 'string'));
-  const mentions = (text: string) => droppedNames.some((n) => new RegExp(`(^|[^-a-z0-9.])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^-a-z0-9])`).test(text));
+  // Messages name a cluster quoted (`"b"`, formatValue) or in parentheses (`clusters[1] (b)`).
+  const mentions = (text: string) => droppedNames.some((n) => text.includes(JSON.stringify(n)) || text.includes(`(${n})`));
   // Paths and messages (`overlaps clusters[0].cidr`) name clusters by their index in the file.
   const fileIndex = (i: number) => kept[i]?.index ?? i;
   const remapText = (text: string) => text.replace(/clusters\[(\d+)\]/g, (_, i: string) => `clusters[${fileIndex(Number(i))}]`);
