@@ -64,6 +64,9 @@ export function lineEdits(a: readonly string[], b: readonly string[]): Op[] {
   return ops;
 }
 
+/** A hunk side as diff -u writes it: an empty side by the line before it, a one-line side without its count. */
+const range = (before: number, length: number): string => (length === 0 ? `${before},0` : length === 1 ? `${before + 1}` : `${before + 1},${length}`);
+
 /** `--- a` / `+++ b` and `@@` hunks with three lines of context; '' when the texts are equal. */
 export function unifiedDiff(before: string, after: string, beforeName: string, afterName: string): string {
   if (before === after) return '';
@@ -82,8 +85,7 @@ export function unifiedDiff(before: string, after: string, beforeName: string, a
     const hunk = ops.slice(start, end);
     const aLen = hunk.filter((o) => o.kind !== '+').length;
     const bLen = hunk.filter((o) => o.kind !== '-').length;
-    // diff -u numbers an empty side by the line before it.
-    out.push(`@@ -${aLen === 0 ? aStart : aStart + 1},${aLen} +${bLen === 0 ? bStart : bStart + 1},${bLen} @@`);
+    out.push(`@@ -${range(aStart, aLen)} +${range(bStart, bLen)} @@`);
     out.push(...hunk.map((o) => `${o.kind}${o.line}`));
     k = last + 1;
   }
