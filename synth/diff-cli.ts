@@ -51,7 +51,7 @@ export async function runDiff(options: DiffOptions, io: Io): Promise<number> {
   }
   if (changes.length === 0) return 0;
   const count = (kind: FileChange['kind']) => changes.filter((c) => c.kind === kind).length;
-  io.stdout.write(`${changes.length} file${changes.length === 1 ? '' : 's'} differ: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed\n`);
+  io.stdout.write(`${changes.length} file${changes.length === 1 ? '' : 's'} differ${changes.length === 1 ? 's' : ''}: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed\n`);
   return 1;
 }
 
