@@ -26,10 +26,21 @@ export interface Loaded {
   readonly shown: (path: string) => string;
 }
 
+/** Exit codes of every command (README "Command line"); an uncaught exception (a bug) exits 1 too. */
+export const EXIT = {
+  ok: 0,
+  /** diff: the output directory differs from what synth would write. */
+  different: 1,
+  /** A usage mistake, an invalid topology or a refused output directory: nothing written. */
+  usage: 2,
+  /** synth --strict: written, but notes remain. */
+  notes: 3,
+} as const;
+
 /** Prints `meshfed <command>: <message>` on stderr and returns exit code 2 (a user mistake). */
 export function usageError(command: string, io: Io, message: string): number {
   io.stderr.write(`meshfed ${command}: ${message}\n`);
-  return 2;
+  return EXIT.usage;
 }
 
 export function shownPath(io: Io): (path: string) => string {
@@ -76,7 +87,7 @@ export function loadTopologies(command: string, source: TopologySource, io: Io, 
   problems.push(...duplicateEnvironments(topologies, shown));
   if (problems.length > 0) {
     io.stderr.write(`${problems.join('\n')}\n${problems.length} problem${problems.length === 1 ? '' : 's'}${verb === undefined ? '' : `; nothing was ${verb}`}.\n`);
-    return 2;
+    return EXIT.usage;
   }
   return { topologies, shown };
 }

@@ -2,12 +2,12 @@
 import { topologyJsonSchema, type Topology } from '../clusters';
 import { closest } from '../clusters/suggest';
 import { PropsError } from '../constructs/props-error';
-import { loadTopologies, outputDir, usageError, type Io, type TopologySource } from './cli-input';
+import { EXIT, loadTopologies, outputDir, usageError, type Io, type TopologySource } from './cli-input';
 import { checkOutput, OutputError } from './output-dir';
 import { progressReporter } from './progress';
 import { outputPlan, renderTopology, withTopologyPicture, writeSynthResult, type SynthResult } from './synthesize';
 
-export type { Io } from './cli-input';
+export { EXIT, type Io } from './cli-input';
 
 export interface SynthOptions extends TopologySource {
   readonly out?: string;
@@ -26,9 +26,6 @@ export interface ValidateOptions extends TopologySource {
   /** Print nothing when every file is valid. */
   readonly quiet?: boolean;
 }
-
-/** Exit codes: 0 success, 1 internal error, 2 invalid input or refused output (nothing written), 3 --strict with notes left. */
-export const EXIT = { ok: 0, different: 1, usage: 2, notes: 3 } as const;
 
 /** The --json summary of a synth. */
 export interface SynthSummary {

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PropsError } from '../constructs/props-error';
-import { loadTopologies, outputDir, usageError, type Io, type TopologySource } from './cli-input';
+import { EXIT, loadTopologies, outputDir, usageError, type Io, type TopologySource } from './cli-input';
 import { unifiedDiff } from './line-diff';
 import { checkOutput, OutputError, readEnvironmentMarker, readMarker, type OutputPlan } from './output-dir';
 import { outputPlan, renderTopology, withTopologyPicture } from './synthesize';
@@ -40,7 +40,7 @@ export async function runDiff(options: DiffOptions, io: Io): Promise<number> {
   } catch (err) {
     if (err instanceof PropsError || err instanceof OutputError) {
       io.stderr.write(`${err.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     throw err;
   }
@@ -49,10 +49,10 @@ export async function runDiff(options: DiffOptions, io: Io): Promise<number> {
     io.stdout.write(`${change.kind}: ${name}\n`);
     if (change.kind === 'changed') io.stdout.write(unifiedDiff(change.before, change.after, `${name} (on disk)`, `${name} (synth)`));
   }
-  if (changes.length === 0) return 0;
+  if (changes.length === 0) return EXIT.ok;
   const count = (kind: FileChange['kind']) => changes.filter((c) => c.kind === kind).length;
   io.stdout.write(`${changes.length} file${changes.length === 1 ? '' : 's'} differ${changes.length === 1 ? 's' : ''}: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed\n`);
-  return 1;
+  return EXIT.different;
 }
 
 /** Every file synth would add, remove or change under the plan's output directory (marker files aside). */
