@@ -2,8 +2,10 @@
 import { loadTopology } from '../clusters';
 import { problemsOf, synthTopologyText, twoClusters } from './helpers/synth';
 
-// Default context names: gcloud container clusters get-credentials writes gke_<project>_<location>_<cluster>,
-// aws eks update-kubeconfig the cluster ARN.
+// Default context names differ per cloud: `aws eks update-kubeconfig` names the context after the cluster ARN
+// unless --alias is given (aws/aws-cli awscli/customizations/eks/update_kubeconfig.py, "alias ... Defaults to
+// match cluster ARN"); `gcloud container clusters get-credentials` writes gke_<project>_<location>_<cluster>
+// (gcloud's source is not published; the format as seen in `kubectl config get-contexts`).
 const GKE_CONTEXT = 'gke_my-project_us-central1_cluster-1';
 const EKS_CONTEXT = 'arn:aws:eks:eu-west-1:111122223333:cluster/cluster-2';
 
