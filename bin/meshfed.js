@@ -32,18 +32,20 @@ function newestSource(dir = root) {
   return newest;
 }
 
-/** True when lib/ must be (re)built before running: no lib/, or a source newer than it. */
-function needsBuild(dir = root) {
-  if (!existsSync(join(dir, 'tsconfig.build.json'))) return false; // installed package: lib/ is all there is
-  const built = join(dir, 'lib', 'bin', 'meshfed.js');
-  return !existsSync(built) || newestSource(dir) > statSync(built).mtimeMs;
-}
-
 /**
  * Files the compiled code reads next to itself, which tsc does not copy: the offline plan (`meshfed plan`,
  * lib/infra) reads the placeholder root certificate from its own directory (infra/stack-values.ts).
  */
 const ASSETS = ['infra/placeholder-root-ca.pem'];
+
+/** True when lib/ must be (re)built before running: no lib/, a source newer than it, or an asset missing from it. */
+function needsBuild(dir = root) {
+  if (!existsSync(join(dir, 'tsconfig.build.json'))) return false; // installed package: lib/ is all there is
+  const built = join(dir, 'lib', 'bin', 'meshfed.js');
+  const assetMissing = ASSETS.some((asset) => existsSync(join(dir, asset)) && !existsSync(join(dir, 'lib', asset)));
+  return !existsSync(built) || assetMissing || newestSource(dir) > statSync(built).mtimeMs;
+}
+
 
 /** Copies ASSETS from the sources into lib/ (after tsc; `npm run build` runs it too). */
 function copyAssets(dir = root) {

@@ -127,4 +127,20 @@ describe('bin/meshfed.js (runs lib/, rebuilding it in a checkout when a source i
     writeFileSync(join(installed, 'lib', 'bin', 'meshfed.js'), '');
     expect(needsBuild(installed)).toBe(false);
   });
+
+  it('builds when a file lib/ needs beside the compiled code (the plan\'s placeholder root) is missing from it', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'tsconfig.json'), '{}');
+    writeFileSync(join(dir, 'tsconfig.build.json'), JSON.stringify({ include: ['index.ts'] }));
+    const old = new Date('2020-01-01T00:00:00Z');
+    for (const f of ['tsconfig.json', 'tsconfig.build.json']) utimesSync(join(dir, f), old, old);
+    mkdirSync(join(dir, 'lib', 'bin'), { recursive: true });
+    writeFileSync(join(dir, 'lib', 'bin', 'meshfed.js'), '');
+    mkdirSync(join(dir, 'infra'));
+    writeFileSync(join(dir, 'infra', 'placeholder-root-ca.pem'), 'pem\n');
+    expect(needsBuild(dir)).toBe(true);
+    mkdirSync(join(dir, 'lib', 'infra'));
+    writeFileSync(join(dir, 'lib', 'infra', 'placeholder-root-ca.pem'), 'pem\n');
+    expect(needsBuild(dir)).toBe(false);
+  });
 });
