@@ -6,7 +6,7 @@
  * `npm ci && npm run synth` and edit-then-synth both work; an installed package has no sources and
  * never builds.
  */
-const { existsSync, readdirSync, readFileSync, rmSync, statSync } = require('node:fs');
+const { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
 
@@ -32,11 +32,27 @@ function newestSource(dir = root) {
   return newest;
 }
 
-/** True when lib/ must be (re)built before running: no lib/, or a source newer than it. */
+/**
+ * Files the compiled code reads next to itself, which tsc does not copy: the offline plan (`meshfed plan`,
+ * lib/infra) reads the placeholder root certificate from its own directory (infra/stack-values.ts).
+ */
+const ASSETS = ['infra/placeholder-root-ca.pem'];
+
+/** True when lib/ must be (re)built before running: no lib/, a source newer than it, or an asset missing from it. */
 function needsBuild(dir = root) {
   if (!existsSync(join(dir, 'tsconfig.build.json'))) return false; // installed package: lib/ is all there is
   const built = join(dir, 'lib', 'bin', 'meshfed.js');
-  return !existsSync(built) || newestSource(dir) > statSync(built).mtimeMs;
+  const assetMissing = ASSETS.some((asset) => existsSync(join(dir, asset)) && !existsSync(join(dir, 'lib', asset)));
+  return !existsSync(built) || assetMissing || newestSource(dir) > statSync(built).mtimeMs;
+}
+
+
+/** Copies ASSETS from the sources into lib/ (after tsc; `npm run build` runs it too). */
+function copyAssets(dir = root) {
+  for (const asset of ASSETS) {
+    mkdirSync(join(dir, 'lib', asset, '..'), { recursive: true });
+    copyFileSync(join(dir, asset), join(dir, 'lib', asset));
+  }
 }
 
 function build() {
@@ -51,6 +67,7 @@ function build() {
   // From scratch, like `npm run build`: outputs of deleted sources must not linger (or be packed).
   rmSync(join(root, 'lib'), { recursive: true, force: true });
   const result = spawnSync(process.execPath, [tsc, '-p', buildConfig], { cwd: root, stdio: ['ignore', 2, 2] });
+  if (result.status === 0) copyAssets();
   return result.status ?? 1;
 }
 
@@ -62,4 +79,4 @@ if (require.main === module) {
   require(entry);
 }
 
-module.exports = { needsBuild, newestSource };
+module.exports = { copyAssets, needsBuild, newestSource };

@@ -8,7 +8,9 @@ import { formatPath, formatValue, TopologyError, type PathSegment, type Problem 
 import { readRootCertificates } from './root-certificate';
 import { topologyProblems } from './rules';
 import { resolvedIstioProblems } from './istio-rules';
-import { TOPOLOGY } from './schema';
+import { partialRuleProblems } from './partial';
+import { TOPOLOGY, type TopologyParsed } from './schema';
+import { closest } from './suggest';
 
 /**
  * Loads `file`; throws TopologyError listing every problem (`<source>:<line>: <path>: <message>`).
@@ -57,11 +59,17 @@ export function loadTopology(text: string, source = '<topology>', options: LoadO
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new TopologyError(source, [`${source}: the topology must be a YAML mapping with environment and clusters`]);
   }
+  const baseDir = options.baseDir ?? dirname(source);
+  const ruleProblems = (t: TopologyParsed): Problem[] => [...topologyProblems(t), ...readRootCertificates(t, baseDir).problems];
   const parsed = TOPOLOGY.safeParse(data);
   if (!parsed.success) {
-    throw new TopologyError(source, render(parsed.error.issues.flatMap((issue) => issueProblems(issue, data))));
+    // One pass: the cross-field rules also run on the clusters that did parse (partial.ts).
+    const schemaProblems = parsed.error.issues.flatMap((issue) => issueProblems(issue, data));
+    const all = [...schemaProblems, ...partialRuleProblems(data as Record<string, unknown>, ruleProblems)];
+    // In file order, so a user fixes them top to bottom (sort is stable: one line keeps the order found).
+    throw new TopologyError(source, render(all.map((p) => ({ p, line: lineOf(p.path) ?? 0 })).sort((a, b) => a.line - b.line).map(({ p }) => p)));
   }
-  const certificates = readRootCertificates(parsed.data, options.baseDir ?? dirname(source));
+  const certificates = readRootCertificates(parsed.data, baseDir);
   const problems = [...topologyProblems(parsed.data), ...certificates.problems];
   if (problems.length > 0) throw new TopologyError(source, render(problems));
   const topology = resolveTopology(parsed.data, certificates.pems);
@@ -90,6 +98,8 @@ const MOVED_KEYS: Readonly<Record<string, string>> = {
   'eks.kms': 'moved: use spire.keyManager: kms (one key for both clouds: Cloud KMS on gke, AWS KMS on eks)',
 };
 
+const hasKey = (value: unknown, key: string): boolean => value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, key);
+
 function issueProblems(issue: Issue, data: unknown): Problem[] {
   const path = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
   const value = valueAt(data, path);
@@ -97,10 +107,16 @@ function issueProblems(issue: Issue, data: unknown): Problem[] {
     case 'unrecognized_keys': {
       const allowed = allowedKeys(path);
       const parent = path[path.length - 1];
-      return issue.keys.map((key) => ({
-        path: [...path, key],
-        message: MOVED_KEYS[`${String(parent)}.${key}`] ?? `unknown key${allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : ''}`,
-      }));
+      return issue.keys.map((key) => {
+        const moved = MOVED_KEYS[`${String(parent)}.${key}`];
+        if (moved !== undefined) return { path: [...path, key], message: moved };
+        // Only a key the document does not already have is a likely meaning of the typo.
+        const hint = closest(key, allowed.filter((k) => !hasKey(valueAt(data, path), k)));
+        return {
+          path: [...path, key],
+          message: `unknown key${hint === undefined ? '' : `; did you mean \`${hint}\`?`}${allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : ''}`,
+        };
+      });
     }
     case 'invalid_type':
       return [

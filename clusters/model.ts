@@ -49,6 +49,8 @@ export interface ClusterSpec {
   readonly nestedUnder?: string;
   /** The top of this cluster's nesting chain (itself for a root). */
   readonly root: string;
+  /** The kubeconfig context RUNBOOK and NOTES commands use (`kubectl --context <kubeContext>`); default the cluster name. */
+  readonly kubeContext: string;
   readonly kubernetesVersion: string;
   readonly nodePool: NodePoolSpec;
   readonly spire: SpireSpec;
@@ -140,6 +142,7 @@ export function resolveTopology(parsed: TopologyParsed, rootCaPems: ReadonlyMap<
       cidr: c.cidr,
       ...(c.nestedUnder !== undefined ? { nestedUnder: c.nestedUnder } : {}),
       root: root.name,
+      kubeContext: c.kubeContext ?? c.name,
       kubernetesVersion: c.kubernetesVersion,
       nodePool: c.nodePool,
       spire: { ...c.spire, caTtl: resolveCaTtl(c, byName) },

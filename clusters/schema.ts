@@ -228,6 +228,8 @@ export const CLUSTER = z
     network: dnsLabel().optional(),
     cidr: z.string(),
     nestedUnder: z.string().optional(),
+    /** The kubeconfig context of this cluster, used by every kubectl, istioctl and helm command in RUNBOOK.md and NOTES.md (GKE's and EKS's default context names differ). Default: the cluster name. */
+    kubeContext: z.string().regex(/^\S+$/, { message: 'must be a kubeconfig context name: not empty, no whitespace' }).optional(),
     kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { message: 'must be a Kubernetes minor version such as "1.30"' }).default('1.30'),
     nodePool: NODE_POOL.default({ minNodes: 3, maxNodes: 6 }),
     spire: SPIRE.default(() => SPIRE.parse({})),

@@ -1,6 +1,6 @@
 /**
  * The whole Pulumi program for one environment, as a function the stack (stacks/index.ts) and the offline
- * plan (scripts/plan.ts) both call:
+ * plan (`meshfed plan`, infra/plan/cli.ts) both call:
  *
  *  1. clouds: clusters not given in `existingKubeconfigs` are created (gke: GcpEnvironment, eks:
  *     AwsEnvironment, both handing over a ClusterInfra); each created cluster gets reserved addresses for

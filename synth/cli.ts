@@ -1,145 +1,131 @@
-/** The synth command, separated from argument parsing so tests can run it in-process. */
-import { readdirSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { loadTopologyFile, TopologyError, topologyJsonSchema, type Topology } from '../clusters';
+/** The synth and validate commands, separated from argument parsing so tests can run them in-process. */
+import { topologyJsonSchema, type Topology } from '../clusters';
+import { closest } from '../clusters/suggest';
 import { PropsError } from '../constructs/core/props-error';
+import { EXIT, loadTopologies, outputDir, usageError, type Io, type TopologySource } from './cli-input';
 import { checkOutput, OutputError } from './output-dir';
+import { progressReporter } from './progress';
 import { outputPlan, renderTopology, withTopologyPicture, writeSynthResult, type SynthResult } from './synthesize';
 
-export interface SynthOptions {
-  readonly topology?: string;
+export { EXIT, type Io } from './cli-input';
+
+export interface SynthOptions extends TopologySource {
   readonly out?: string;
   readonly printSchema?: boolean;
-  /** Print nothing on success (no summary lines, no notes on stderr; NOTES.md is still written). */
+  /** Write only this cluster's directory (needs --env or --topology); the others stay as they are. */
+  readonly cluster?: string;
+  /** Print nothing on success (no summary lines, no notes on stderr, no progress; NOTES.md is still written). */
   readonly quiet?: boolean;
+  /** Print a machine-readable summary on stdout instead of the summary lines (notes are in it, not on stderr). */
+  readonly json?: boolean;
+  /** Exit 3 when notes remain (after writing): steps left to the user fail a CI job. */
+  readonly strict?: boolean;
 }
 
-export interface ValidateOptions {
-  readonly topology?: string;
+export interface ValidateOptions extends TopologySource {
   /** Print nothing when every file is valid. */
   readonly quiet?: boolean;
 }
 
-export interface Io {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-  /** The project directory: default topologies are `<cwd>/clusters/*.yaml`, default output `<cwd>/dist/`. */
-  readonly cwd: string;
-  /** Where the user ran the command: relative --topology and --out resolve here. @default - cwd */
-  readonly userCwd?: string;
+/** The --json summary of a synth. */
+export interface SynthSummary {
+  readonly environments: readonly {
+    readonly environment: string;
+    readonly outDir: string;
+    readonly clusters: readonly { readonly cluster: string; readonly dir: string; readonly objects: number; readonly files: readonly string[]; readonly notes: readonly string[] }[];
+    /** Cluster directories removed because their cluster left the topology. */
+    readonly removed: readonly string[];
+  }[];
+  readonly notes: number;
 }
 
-/** Exit codes: 0 success, 2 invalid input or refused output (nothing written), 1 internal error. */
 export async function runSynth(options: SynthOptions, io: Io): Promise<number> {
-  const fail = (message: string): number => {
-    io.stderr.write(`meshfed synth: ${message}\n`);
-    return 2;
-  };
+  const fail = (message: string): number => usageError('synth', io, message);
   if (options.printSchema) {
-    if (options.topology !== undefined || options.out !== undefined) {
-      return fail('--print-schema prints the topology JSON Schema only; it takes no --topology or --out');
+    if (options.topology !== undefined || options.env !== undefined || options.out !== undefined || options.cluster !== undefined) {
+      return fail('--print-schema prints the topology JSON Schema only; it takes no --topology, --env, --cluster or --out');
     }
     io.stdout.write(`${JSON.stringify(topologyJsonSchema(), null, 2)}\n`);
-    return 0;
+    return EXIT.ok;
   }
-  if (options.out !== undefined && options.topology === undefined) {
-    return fail('--out needs --topology (without it every clusters/*.yaml goes to dist/<environment>/)');
+  if (options.out !== undefined && options.topology === undefined && options.env === undefined) {
+    return fail('--out needs --env or --topology (without them every clusters/*.yaml goes to dist/<environment>/)');
   }
-  const loaded = loadTopologies('synth', options.topology, io);
+  if (options.cluster !== undefined && options.topology === undefined && options.env === undefined) {
+    return fail('--cluster needs --env or --topology (cluster names are per environment)');
+  }
+  const loaded = loadTopologies('synth', options, io, 'written');
   if (typeof loaded === 'number') return loaded;
   const { topologies, shown } = loaded;
-  const userCwd = io.userCwd ?? io.cwd;
+  if (options.cluster !== undefined) {
+    const names = topologies[0].topology.clusters.map((c) => c.name);
+    if (!names.includes(options.cluster)) return fail(unknownClusterMessage(options.cluster, topologies[0].topology));
+  }
+  const talk = !options.quiet && !options.json;
   try {
-    const outDir = (t: Topology): string => (options.out !== undefined ? resolve(userCwd, options.out) : join(io.cwd, 'dist', t.environment));
     const results: SynthResult[] = [];
     // The picture is laid out asynchronously (elkjs); one topology at a time keeps the output order fixed.
-    for (const { topology } of topologies) results.push(await withTopologyPicture(renderTopology(topology, outDir(topology)), topology));
+    for (const { topology } of topologies) {
+      const total = options.cluster === undefined ? topology.clusters.length : 1;
+      const progress = progressReporter(io.stderr, total, talk);
+      const rendered = renderTopology(topology, outputDir(topology, options.out, io), {
+        ...(options.cluster === undefined ? {} : { only: options.cluster }),
+        onCluster: (done, n, c) => progress.cluster(done, n, c.cluster, c.objectCount),
+      });
+      progress.end();
+      results.push(await withTopologyPicture(rendered, topology));
+    }
     for (const result of results) checkOutput(outputPlan(result));
+    const summary: SynthSummary['environments'][number][] = [];
     for (const result of results) {
       const removed = writeSynthResult(result);
-      for (const c of result.clusters) {
-        if (!options.quiet) io.stdout.write(`${result.environment}/${c.cluster}: ${c.objectCount} objects in ${c.files.size} files -> ${shown(c.dir)}\n`);
-      }
-      for (const dir of removed) if (!options.quiet) io.stdout.write(`${result.environment}: removed ${shown(dir)} (its cluster is no longer in the topology)\n`);
+      const plan = outputPlan(result);
+      summary.push({
+        environment: result.environment,
+        outDir: shown(plan.outDir),
+        clusters: result.clusters.map((c) => ({
+          cluster: c.cluster,
+          dir: shown(c.dir),
+          objects: c.objectCount,
+          files: [...(plan.clusters.get(c.cluster)?.keys() ?? [])],
+          notes: result.notes.filter((n) => n.cluster === c.cluster).map((n) => n.text),
+        })),
+        removed: removed.map(shown),
+      });
+      if (!talk) continue;
+      for (const c of result.clusters) io.stdout.write(`${result.environment}/${c.cluster}: ${c.objectCount} objects in ${c.files.size} files -> ${shown(c.dir)}\n`);
+      for (const dir of removed) io.stdout.write(`${result.environment}: removed ${shown(dir)} (its cluster is no longer in the topology)\n`);
       // Notes are steps left to the user (also in each cluster's NOTES.md): stderr keeps stdout for the summary.
-      for (const note of result.notes) if (!options.quiet) io.stderr.write(`note (${note.cluster}): ${note.text}\n`);
+      for (const note of result.notes) io.stderr.write(`note (${note.cluster}): ${note.text}\n`);
     }
-    return 0;
+    const notes = results.reduce((n, r) => n + r.notes.length, 0);
+    if (options.json) io.stdout.write(`${JSON.stringify({ environments: summary, notes } satisfies SynthSummary, null, 2)}\n`);
+    if (options.strict && notes > 0) {
+      if (!options.quiet) io.stderr.write(`meshfed synth: --strict: ${notes} note${notes === 1 ? '' : 's'} left (see each cluster's NOTES.md); the files were written\n`);
+      return EXIT.notes;
+    }
+    return EXIT.ok;
   } catch (err) {
     if (err instanceof PropsError || err instanceof OutputError) {
       io.stderr.write(`${err.message}\nnothing was written.\n`);
-      return 2;
+      return EXIT.usage;
     }
     throw err;
   }
 }
 
+export function unknownClusterMessage(cluster: string, topology: Topology): string {
+  const names = topology.clusters.map((c) => c.name);
+  const hint = closest(cluster, names);
+  return `--cluster ${JSON.stringify(cluster)}: environment ${topology.environment} has no such cluster${hint === undefined ? '' : `; did you mean \`${hint}\`?`} (clusters: ${names.join(', ')})`;
+}
+
 /** `meshfed validate`: loads and checks like synth, writes nothing. Exit 0 when every file is valid, else 2. */
 export function runValidate(options: ValidateOptions, io: Io): number {
-  const loaded = loadTopologies('validate', options.topology, io);
+  const loaded = loadTopologies('validate', options, io);
   if (typeof loaded === 'number') return loaded;
   for (const { file, topology } of loaded.topologies) {
     if (!options.quiet) io.stdout.write(`${loaded.shown(file)}: valid (environment ${topology.environment}, ${topology.clusters.length} cluster${topology.clusters.length === 1 ? '' : 's'})\n`);
   }
-  return 0;
-}
-
-interface Loaded {
-  readonly topologies: readonly { file: string; topology: Topology }[];
-  /** A path as the user sees it: relative to where they ran the command when under it, else absolute. */
-  readonly shown: (path: string) => string;
-}
-
-/** Loads one --topology or every clusters/*.yaml; on any problem prints them all and returns exit code 2. */
-function loadTopologies(command: string, topology: string | undefined, io: Io): Loaded | number {
-  const userCwd = io.userCwd ?? io.cwd;
-  const files = topology !== undefined ? [resolve(userCwd, topology)] : topologyFiles(io.cwd);
-  if (files.length === 0) {
-    io.stderr.write(`meshfed ${command}: no topology files in clusters/ (expected clusters/<environment>.yaml)\n`);
-    return 2;
-  }
-  // Paths under the user's directory are shown relative to it, others absolute (never ../../tmp/x).
-  const shown = (path: string): string => {
-    const rel = relative(userCwd, path);
-    return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-  };
-  const topologies: { file: string; topology: Topology }[] = [];
-  const problems: string[] = [];
-  for (const file of files) {
-    try {
-      topologies.push({ file, topology: loadTopologyFile(file, topology ?? shown(file)) });
-    } catch (err) {
-      if (!(err instanceof TopologyError)) throw err;
-      problems.push(...err.problems);
-    }
-  }
-  problems.push(...duplicateEnvironments(topologies, shown));
-  if (problems.length > 0) {
-    io.stderr.write(`${problems.join('\n')}\n${problems.length} problem${problems.length === 1 ? '' : 's'}${command === 'synth' ? '; nothing was written' : ''}.\n`);
-    return 2;
-  }
-  return { topologies, shown };
-}
-
-/** Two files of one environment would write the same dist/<environment>/: an error naming both. */
-function duplicateEnvironments(topologies: readonly { file: string; topology: Topology }[], shown: (path: string) => string): string[] {
-  const first = new Map<string, string>();
-  const problems: string[] = [];
-  for (const { file, topology } of topologies) {
-    const earlier = first.get(topology.environment);
-    if (earlier === undefined) first.set(topology.environment, file);
-    else problems.push(`${shown(file)}: environment: "${topology.environment}" is already the environment of ${shown(earlier)}; each environment needs its own name (its output goes to dist/<environment>/)`);
-  }
-  return problems;
-}
-
-function topologyFiles(cwd: string): string[] {
-  const dir = join(cwd, 'clusters');
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => join(dir, n));
+  return EXIT.ok;
 }

@@ -52,8 +52,8 @@ function datastoreNote(cluster: ClusterSpec): string {
     return `SPIRE datastore (${spire.datastore}): create Secret ${SPIRE_SERVER_NAMESPACE}/${spire.datastoreSecret.name} with key ${spire.datastoreSecret.key} holding the connection string; until it exists the server container cannot start (CreateContainerConfigError) and kubelet keeps retrying.`;
   }
   return `SPIRE datastore (sqlite, one server): if the node running ${SPIRE_SERVER}-0 dies, the pod stays Terminating and its volume stays attached, so no server runs; agents keep serving cached SVIDs only until they expire (x509SvidTtl ${spire.x509SvidTtl}). ` +
-    `Once the node is known to be down, taint it \`kubectl --context ${cluster.name} taint node <node> node.kubernetes.io/out-of-service=nodeshutdown:NoExecute\` (the volume is detached and the pod rescheduled), ` +
-    `or force-delete the pod \`kubectl --context ${cluster.name} -n ${SPIRE_SERVER_NAMESPACE} delete pod ${SPIRE_SERVER}-0 --grace-period=0 --force\`. Staging and production: use spire.datastore postgres or mysql with spire.replicas 2 or more.`;
+    `Once the node is known to be down, taint it \`kubectl --context ${cluster.kubeContext} taint node <node> node.kubernetes.io/out-of-service=nodeshutdown:NoExecute\` (the volume is detached and the pod rescheduled), ` +
+    `or force-delete the pod \`kubectl --context ${cluster.kubeContext} -n ${SPIRE_SERVER_NAMESPACE} delete pod ${SPIRE_SERVER}-0 --grace-period=0 --force\`. Staging and production: use spire.datastore postgres or mysql with spire.replicas 2 or more.`;
 }
 
 /** The KeyManager the topology asks for, when the cloud values it needs are known (the Pulumi stack supplies them). */
@@ -109,7 +109,7 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec, 
   if (cluster.rootCa && cluster.rootCa.secretCreatedByStack !== true) {
     notes.push({
       cluster: cluster.name,
-      text: `root CA: create the kubernetes.io/tls Secret ${CA_NAMESPACE}/${cluster.rootCa.secretName} from ${cluster.rootCa.certificateFile} and its private key (kept outside meshfed) before the CA Issuer can sign: \`kubectl --context ${cluster.name} -n ${CA_NAMESPACE} create secret tls ${cluster.rootCa.secretName} --cert=${cluster.rootCa.certificateFile} --key=<key file>\`.`,
+      text: `root CA: create the kubernetes.io/tls Secret ${CA_NAMESPACE}/${cluster.rootCa.secretName} from ${cluster.rootCa.certificateFile} and its private key (kept outside meshfed) before the CA Issuer can sign: \`kubectl --context ${cluster.kubeContext} -n ${CA_NAMESPACE} create secret tls ${cluster.rootCa.secretName} --cert=${cluster.rootCa.certificateFile} --key=<key file>\`.`,
     });
   }
 

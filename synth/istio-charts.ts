@@ -55,9 +55,10 @@ export function addIstioCharts(input: IstioChartsInput): void {
   new StrictMtls(mesh, 'StrictMtls');
   new IstioReader(mesh, 'Reader', { readConfigMaps: model.acceptance === 'caCertificates' });
 
-  const peers = relations.discoveredBy(cluster.name).map((p) => p.name);
+  const discovered = relations.discoveredBy(cluster.name);
+  const peers = discovered.map((p) => p.name);
   if (peers.length > 0) {
-    const commands = peers.map((peer) => `\`istioctl create-remote-secret --context=${peer} --name=${peer} --service-account=${ISTIO_READER_SERVICE_ACCOUNT} --create-service-account=false | kubectl apply --context=${cluster.name} -f -\``);
+    const commands = discovered.map((peer) => `\`istioctl create-remote-secret --context=${peer.kubeContext} --name=${peer.name} --service-account=${ISTIO_READER_SERVICE_ACCOUNT} --create-service-account=false | kubectl apply --context=${cluster.kubeContext} -f -\``);
     notes.push({
       cluster: cluster.name,
       text: `create the remote secrets ${peers.map(remoteSecretName).join(', ')} in istio-system so istiod discovers its peers' endpoints (the Pulumi stack does this; by hand: ${commands.join('; ')})`,

@@ -23,6 +23,8 @@ import { helloworldVersionsFor, SAMPLES_CHART_FILES } from './samples-chart';
 /** What the runbook needs to know of one synthesized cluster. */
 export interface RunbookCluster {
   readonly name: string;
+  /** The kubeconfig context its commands use. @default - the cluster name */
+  readonly kubeContext?: string;
   /** The cluster's manifest files, in install order. */
   readonly files: readonly string[];
   /** Trust domains its default ClusterSPIFFEID federates with (only peers with a bootstrap bundle). */
@@ -44,7 +46,7 @@ const WAIT_AFTER: Readonly<Record<string, (cluster: string) => string[]>> = {
 
 /** The install commands of one cluster, run from its directory: prerequisites, then every file in order with the waits between. */
 export function installCommands(cluster: RunbookCluster): string[] {
-  const c = cluster.name;
+  const c = cluster.kubeContext ?? cluster.name;
   const cm = PREREQUISITES.certManager;
   const crds = PREREQUISITES.spireCrds;
   const lines = [
@@ -84,7 +86,9 @@ export function clusterRunbook(topology: Topology, relations: TrustRelations, ru
   const versionsOf = (x: ClusterSpec) => (topology.samples ? helloworldVersionsFor(topology, x) : []);
   lines.push(`# ${c.name} in the ${topology.environment} mesh (mesh ID ${topology.meshId})`, '');
   lines.push(`Run every command from this directory (\`${c.name}/\` of the synth output, e.g. \`dist/${topology.environment}/${c.name}\`): file paths are relative to it.`,
-    `Commands use the kube context \`${c.name}\` (kube contexts are assumed to be named after the clusters). The environment's overview is \`../RUNBOOK.md\`.`, '');
+    c.kubeContext === c.name
+      ? `Commands use the kube context \`${c.name}\` (kube contexts are assumed to be named after the clusters). The environment's overview is \`../RUNBOOK.md\`.`
+      : `Commands use the kube context \`${c.kubeContext}\` (the topology's kubeContext of ${c.name}). The environment's overview is \`../RUNBOOK.md\`.`, '');
   if (topology.samples) {
     const own = versionsOf(c);
     lines.push(`Samples: sleep runs here${own.length > 0 ? ` with helloworld-${own.join(', ')}` : ' with the helloworld Service only (no helloworld version)'}; their namespaces carry \`istio-injection: enabled\` and the pods`,
@@ -94,12 +98,12 @@ export function clusterRunbook(topology: Topology, relations: TrustRelations, ru
   }
   section('Install');
   lines.push('cert-manager and the SPIRE CRDs first, then every file in order, waiting where shown. Do what NOTES.md lists too.', '',
-    '```sh', ...installCommands(runbook), '```', '');
+    '```sh', ...installCommands({ ...runbook, kubeContext: c.kubeContext }), '```', '');
   if (discovered.length > 0) {
     section('Remote secrets (endpoint discovery)');
     lines.push(`istiod of ${c.name} discovers the endpoints of these clusters (each must be installed first):`, '');
     for (const p of discovered) {
-      lines.push(`- ${p.name}: \`istioctl create-remote-secret ${ctx(p.name)} --name=${p.name} --service-account=meshfed-istio-reader --create-service-account=false | kubectl apply ${ctx(c.name)} -f -\` (creates ${remoteSecretName(p.name)})`);
+      lines.push(`- ${p.name}: \`istioctl create-remote-secret ${ctx(p.kubeContext)} --name=${p.name} --service-account=meshfed-istio-reader --create-service-account=false | kubectl apply ${ctx(c.kubeContext)} -f -\` (creates ${remoteSecretName(p.name)})`);
     }
     lines.push('');
   }
@@ -107,7 +111,7 @@ export function clusterRunbook(topology: Topology, relations: TrustRelations, ru
   const remote = discovered.flatMap((p) => versionsOf(p).map((v) => ({ version: v, cluster: p.name })));
   const versions = [...versionsOf(c), ...remote.map((r) => r.version)].sort();
   section('Responses from helloworld');
-  lines.push('```sh', `for i in $(seq 10); do kubectl ${ctx(c.name)} -n sleep exec deploy/sleep -c sleep -- curl -sS helloworld.helloworld:5000/hello; done`, '```',
+  lines.push('```sh', `for i in $(seq 10); do kubectl ${ctx(c.kubeContext)} -n sleep exec deploy/sleep -c sleep -- curl -sS helloworld.helloworld:5000/hello; done`, '```',
     versions.length > 0
       ? `Expect answers from ${versions.map((v) => `helloworld-${v}`).join(' and ')} when run in ${c.name}.`
       : `No helloworld version runs where ${c.name} can reach it.`, '');
@@ -115,29 +119,29 @@ export function clusterRunbook(topology: Topology, relations: TrustRelations, ru
   const [other] = remote;
   if (own !== undefined && other !== undefined) {
     section('Endpoints through the east-west gateway');
-    lines.push('```sh', `istioctl ${ctx(c.name)} proxy-config endpoint deploy/sleep.sleep | grep helloworld`, '```',
+    lines.push('```sh', `istioctl ${ctx(c.kubeContext)} proxy-config endpoint deploy/sleep.sleep | grep helloworld`, '```',
       `The ${other.version} endpoint shows as the east-west gateway address of ${other.cluster} on port 15443.`, '');
     section('Failover');
     lines.push('```sh',
-      `kubectl ${ctx(c.name)} -n helloworld scale deploy/helloworld-${own} --replicas=0`,
-      `kubectl ${ctx(c.name)} -n helloworld delete service helloworld`,
-      `kubectl ${ctx(c.name)} -n sleep exec deploy/sleep -c sleep -- curl -sS helloworld.helloworld:5000/hello`, '```',
+      `kubectl ${ctx(c.kubeContext)} -n helloworld scale deploy/helloworld-${own} --replicas=0`,
+      `kubectl ${ctx(c.kubeContext)} -n helloworld delete service helloworld`,
+      `kubectl ${ctx(c.kubeContext)} -n sleep exec deploy/sleep -c sleep -- curl -sS helloworld.helloworld:5000/hello`, '```',
       `Still answered (by ${other.version} in ${other.cluster}): DNS capture resolves the name from remote Services.`, '');
   }
   section('SPIFFE identity in the proxy certificate');
-  lines.push('```sh', `istioctl ${ctx(c.name)} proxy-config secret deploy/sleep.sleep -o json | jq -r '.dynamicActiveSecrets[] | select(.name=="default") | .secret.tlsCertificate.certificateChain.inlineBytes' | base64 -d | openssl x509 -noout -ext subjectAltName`, '```',
+  lines.push('```sh', `istioctl ${ctx(c.kubeContext)} proxy-config secret deploy/sleep.sleep -o json | jq -r '.dynamicActiveSecrets[] | select(.name=="default") | .secret.tlsCertificate.certificateChain.inlineBytes' | base64 -d | openssl x509 -noout -ext subjectAltName`, '```',
     `Expect URI:spiffe://${c.trustDomain}/ns/sleep/sa/sleep.`, '');
   section('SPIRE entries federating with the peers');
   const peers = runbook.federatesWith;
   const pending = federatedTrustDomains(topology, c.name).filter((td) => !peers.includes(td));
-  lines.push('```sh', `kubectl ${ctx(c.name)} -n spire-server exec spire-server-0 -c spire-server -- /opt/spire/bin/spire-server entry show -socketPath ${PATHS.serverSocket} -spiffeID spiffe://${c.trustDomain}/ns/sleep/sa/sleep`, '```',
+  lines.push('```sh', `kubectl ${ctx(c.kubeContext)} -n spire-server exec spire-server-0 -c spire-server -- /opt/spire/bin/spire-server entry show -socketPath ${PATHS.serverSocket} -spiffeID spiffe://${c.trustDomain}/ns/sleep/sa/sleep`, '```',
     `Expect FederatesWith: ${peers.length > 0 ? peers.join(', ') : '(none)'}.`
       + (pending.length > 0 ? ` ${pending.join(', ')} will join once its bundle endpoint address and root CA are in the topology (see NOTES.md).` : ''), '');
   if (c.spire.datastore === 'sqlite' && c.spire.replicas === 1) {
     // A dead node keeps the only server's pod Terminating with its volume attached until someone acts.
     section('When the node of the single sqlite SPIRE server dies');
     lines.push('Once the node is known to be down (agents serve cached SVIDs only until they expire):', '', '```sh',
-      `kubectl ${ctx(c.name)} taint node <node> node.kubernetes.io/out-of-service=nodeshutdown:NoExecute   # or: kubectl ${ctx(c.name)} -n ${SPIRE_SERVER_NAMESPACE} delete pod ${SPIRE_SERVER}-0 --grace-period=0 --force`,
+      `kubectl ${ctx(c.kubeContext)} taint node <node> node.kubernetes.io/out-of-service=nodeshutdown:NoExecute   # or: kubectl ${ctx(c.kubeContext)} -n ${SPIRE_SERVER_NAMESPACE} delete pod ${SPIRE_SERVER}-0 --grace-period=0 --force`,
       '```', 'Remove the taint when the node is back. Staging and production: spire.datastore postgres or mysql with spire.replicas 2 or more.', '');
   }
   return `${lines.join('\n')}\n`;

@@ -19,6 +19,8 @@ export interface OutputPlan {
   readonly clusters: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** Environment-level files written directly in outDir (file name -> text). @default - none */
   readonly files?: ReadonlyMap<string, string>;
+  /** Keep this environment's other cluster directories (synth --cluster) instead of removing them as stale. @default false */
+  readonly keepOtherClusters?: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export function environmentMarkerText(environment: string, files: readonly strin
 }
 
 /** The environment and the files an output directory's environment marker lists, or undefined. */
-function readEnvironmentMarker(outDir: string): { environment: string; files: string[] } | undefined {
+export function readEnvironmentMarker(outDir: string): { environment: string; files: string[] } | undefined {
   let text: string;
   try {
     text = readFileSync(join(outDir, ENVIRONMENT_MARKER), 'utf8');
@@ -66,7 +68,7 @@ export function markerText(environment: string, cluster: string): string {
 }
 
 /** The environment and cluster a marked directory was written for, or undefined when it is not meshfed's. */
-function readMarker(dir: string): { environment: string; cluster: string } | undefined {
+export function readMarker(dir: string): { environment: string; cluster: string } | undefined {
   let text: string;
   try {
     text = readFileSync(join(dir, OUTPUT_MARKER), 'utf8');
@@ -166,7 +168,7 @@ export function writeOutput(plan: OutputPlan): string[] {
       for (const [name, text] of files) writeFileSync(join(dir, name), text);
       writeFileSync(join(dir, OUTPUT_MARKER), markerText(plan.environment, cluster));
     }
-    const stale = staleClusterDirs(plan, outDir);
+    const stale = plan.keepOtherClusters === true ? [] : staleClusterDirs(plan, outDir);
     const old = join(staging, 'old');
     mkdirSync(old);
     for (const cluster of plan.clusters.keys()) {

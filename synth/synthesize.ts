@@ -28,34 +28,46 @@ export interface SynthResult {
   readonly relations: TrustRelations;
   /** Files about the whole environment, written once next to the cluster directories (file name -> text). */
   readonly environmentFiles: ReadonlyMap<string, string>;
+  /** Set when only this cluster was rendered: writing it keeps the other clusters' directories. @default - every cluster */
+  readonly only?: string;
+}
+
+export interface RenderOptions {
+  /** Render only this cluster (its manifests, documents and notes; no environment files). @default - every cluster */
+  readonly only?: string;
+  /** Called after each cluster is rendered, in topology order (progress on large topologies). @default - none */
+  readonly onCluster?: (done: number, total: number, output: ClusterOutput) => void;
 }
 
 /**
  * Builds all manifests in memory first: a construct error in any cluster means nothing is written.
  */
-export function renderTopology(topology: Topology, outDir: string): SynthResult {
+export function renderTopology(topology: Topology, outDir: string, options: RenderOptions = {}): SynthResult {
   // Rendered trust (who federates, which pairs discover each other): computed once for every consumer.
   const relations = trustRelations(topology);
-  const built = topology.clusters.map((cluster) => buildClusterManifests(topology, cluster, relations));
-  const rendered = built.map(({ cluster, app }) => {
+  const selected = topology.clusters.filter((c) => options.only === undefined || c.name === options.only);
+  const clusters: ClusterOutput[] = [];
+  const notes: SynthNote[] = [];
+  for (const cluster of selected) {
+    const built = buildClusterManifests(topology, cluster, relations);
     const files = new Map<string, string>();
     let objectCount = 0;
     // File order is install order whatever order the charts were built in (nested/federation charts are built late).
-    for (const chart of [...app.charts].sort((a, b) => a.node.id.localeCompare(b.node.id))) {
+    for (const chart of [...built.app.charts].sort((a, b) => a.node.id.localeCompare(b.node.id))) {
       const objects = chart.toJson();
       if (objects.length === 0) continue;
       objectCount += objects.length;
       files.set(`${chart.node.id}.yaml`, (CHART_FILE_HEADERS[chart.node.id] ?? '') + Yaml.stringify(...objects));
     }
-    return { cluster: cluster.name, dir: join(outDir, cluster.name), files, objectCount };
-  });
-  // Each cluster's runbook holds its own steps and peers; the environment's is written once beside them.
-  const clusters = rendered.map((c, i) => {
-    const runbook = clusterRunbook(topology, relations, { name: c.cluster, files: [...c.files.keys()], federatesWith: built[i].federatesWith, nestedChildren: nestedChildren(topology, c.cluster).map((n) => n.name) });
-    return { ...c, documents: new Map([['RUNBOOK.md', runbook]]) };
-  });
-  const environmentFiles = new Map([['RUNBOOK.md', environmentRunbook(topology, relations)]]);
-  return { environment: topology.environment, clusters, notes: built.flatMap((b) => b.notes), relations, environmentFiles };
+    // Each cluster's runbook holds its own steps and peers; the environment's is written once beside them.
+    const runbook = clusterRunbook(topology, relations, { name: cluster.name, files: [...files.keys()], federatesWith: built.federatesWith, nestedChildren: nestedChildren(topology, cluster.name).map((n) => n.name) });
+    const output: ClusterOutput = { cluster: cluster.name, dir: join(outDir, cluster.name), files, objectCount, documents: new Map([['RUNBOOK.md', runbook]]) };
+    clusters.push(output);
+    notes.push(...built.notes);
+    options.onCluster?.(clusters.length, selected.length, output);
+  }
+  const environmentFiles = new Map(options.only === undefined ? [['RUNBOOK.md', environmentRunbook(topology, relations)]] : []);
+  return { environment: topology.environment, clusters, notes, relations, environmentFiles, ...(options.only === undefined ? {} : { only: options.only }) };
 }
 
 /** The file names of the topology picture written at the environment level. */
@@ -70,6 +82,7 @@ export { PICTURE_SVG_MAX_CLUSTERS };
 
 /** Adds the topology picture (SVG and Mermaid source) to the environment files; async because elkjs lays out asynchronously. */
 export async function withTopologyPicture(result: SynthResult, topology: Topology): Promise<SynthResult> {
+  if (result.only !== undefined) return result; // one cluster: the environment's files stay as they are
   const files: [string, string][] = topology.clusters.length <= PICTURE_SVG_MAX_CLUSTERS
     ? await renderTopologyPicture(topology).then((p) => [[PICTURE_FILES.svg, p.svg], [PICTURE_FILES.mermaid, p.mermaid]])
     : [[PICTURE_FILES.mermaid, renderMermaid(pictureModel(topology))]];
@@ -87,7 +100,7 @@ export function outputPlan(result: SynthResult): OutputPlan {
     if (notes.length > 0) files.set('NOTES.md', `# Remaining steps for ${cluster.cluster}\n\n${notes.map((n) => `- ${n.text}`).join('\n')}\n`);
     clusters.set(basename(cluster.dir), files);
   }
-  return { environment: result.environment, outDir: [...outDirs][0] ?? '.', clusters, files: result.environmentFiles };
+  return { environment: result.environment, outDir: [...outDirs][0] ?? '.', clusters, files: result.environmentFiles, ...(result.only === undefined ? {} : { keepOtherClusters: true }) };
 }
 
 /**

@@ -73,8 +73,8 @@ export function addNestedChild(topology: Topology, cluster: ClusterSpec, chart: 
     note(
       `nested SPIRE: the address of ${parent.name}'s SPIRE server is not in the topology (clusters[${parentIndex}].serverEndpoint.address), ` +
       `so ${NESTED.upstreamAgent} and the server's UpstreamAuthority dial the selectorless Service ${SPIRE_SYSTEM_NAMESPACE}/${NESTED.upstreamServerService}. ` +
-      `Either set that key and re-synth, or give the Service an endpoint: once \`kubectl --context ${parent.name} -n ${SPIRE_SERVER_NAMESPACE} get svc ${NESTED.parentServerService}\` shows an external IP, ` +
-      `apply an EndpointSlice in ${cluster.name}: \`kubectl --context ${cluster.name} apply -f -\` with kind EndpointSlice, name ${NESTED.upstreamServerService}-1, namespace ${SPIRE_SYSTEM_NAMESPACE}, ` +
+      `Either set that key and re-synth, or give the Service an endpoint: once \`kubectl --context ${parent.kubeContext} -n ${SPIRE_SERVER_NAMESPACE} get svc ${NESTED.parentServerService}\` shows an external IP, ` +
+      `apply an EndpointSlice in ${cluster.name}: \`kubectl --context ${cluster.kubeContext} apply -f -\` with kind EndpointSlice, name ${NESTED.upstreamServerService}-1, namespace ${SPIRE_SYSTEM_NAMESPACE}, ` +
       `label kubernetes.io/service-name: ${NESTED.upstreamServerService}, addressType IPv4, ports [{name: grpc, port: ${child.parentPort}}], endpoints [{addresses: [<that IP>]}].`,
     );
   }
@@ -130,8 +130,8 @@ export function addTrustCharts(input: TrustChartsInput): { federatesWith: string
       `nested SPIRE: create Secret ${SPIRE_SERVER_NAMESPACE}/${NESTED.kubeconfigSecret} with one key per child (${names.join(', ')}), each a kubeconfig for that cluster's API server ` +
       `authenticating as service account ${SPIRE_SYSTEM_NAMESPACE}/${NESTED.parentAccess} (token in Secret ${SPIRE_SYSTEM_NAMESPACE}/${NESTED.parentAccess}-token of that cluster). ` +
       `The spire-server pods wait in ContainerCreating until it exists. For example, per child: ` +
-      names.map((n) => `\`kubectl --context ${n} -n ${SPIRE_SYSTEM_NAMESPACE} get secret ${NESTED.parentAccess}-token -o jsonpath='{.data.token}' | base64 -d > ${n}.token\`, then write ${n}.kubeconfig (server URL and CA of ${n}, user token from ${n}.token)`).join('; ') +
-      `; then \`kubectl --context ${cluster.name} -n ${SPIRE_SERVER_NAMESPACE} create secret generic ${NESTED.kubeconfigSecret} ${names.map((n) => `--from-file=${n}=${n}.kubeconfig`).join(' ')}\`.`,
+      children.map(({ name: n, kubeContext }) => `\`kubectl --context ${kubeContext} -n ${SPIRE_SYSTEM_NAMESPACE} get secret ${NESTED.parentAccess}-token -o jsonpath='{.data.token}' | base64 -d > ${n}.token\`, then write ${n}.kubeconfig (server URL and CA of ${n}, user token from ${n}.token)`).join('; ') +
+      `; then \`kubectl --context ${cluster.kubeContext} -n ${SPIRE_SERVER_NAMESPACE} create secret generic ${NESTED.kubeconfigSecret} ${names.map((n) => `--from-file=${n}=${n}.kubeconfig`).join(' ')}\`.`,
     );
     if (cluster.registrar.kind === 'k8s-workload-registrar') {
       note(`nested SPIRE: the legacy registrar does not create the downstream registrations; run once (idempotent: an existing entry is reported, not duplicated): ${parent.entryCommands.map((c) => `\`${exec(cluster.name)} ${c} ${SOCKET}\``).join('; ')}.`);
@@ -158,7 +158,7 @@ export function addTrustCharts(input: TrustChartsInput): { federatesWith: string
     if (ep?.address === undefined) {
       note(
         `federation: peers (${peers.map((p) => p.trustDomain).join(', ')}) cannot reach the bundle endpoint of ${cluster.trustDomain} until clusters[${index}].bundleEndpoint.address is set: ` +
-        `reserve a static address for Service ${SPIRE_SERVER_NAMESPACE}/${BUNDLE_ENDPOINT_SERVICE} (or read it from \`kubectl --context ${cluster.name} -n ${SPIRE_SERVER_NAMESPACE} get svc ${BUNDLE_ENDPOINT_SERVICE}\`), put it in the topology and re-synth.`,
+        `reserve a static address for Service ${SPIRE_SERVER_NAMESPACE}/${BUNDLE_ENDPOINT_SERVICE} (or read it from \`kubectl --context ${cluster.kubeContext} -n ${SPIRE_SERVER_NAMESPACE} get svc ${BUNDLE_ENDPOINT_SERVICE}\`), put it in the topology and re-synth.`,
       );
     }
   }
@@ -183,7 +183,7 @@ export function addTrustCharts(input: TrustChartsInput): { federatesWith: string
       note(
         `federation with ${peer.trustDomain}: its root CA is not known to meshfed (clusters[${peer.rootIndex}].rootCa.certificateFile of ${peer.rootCluster}), so the relationship has no bootstrap bundle and ` +
         `${peer.trustDomain} is left out of the workloads' federatesWith (SPIRE rejects entries naming a trust domain without a bundle). Supply the root and re-synth (preferred), or bootstrap by hand: ` +
-        `\`${exec(peer.rootCluster)} bundle show -format spiffe ${SOCKET} > ${peer.trustDomain}.json\` then \`${exec(cluster.name, true)} bundle set -format spiffe -id spiffe://${peer.trustDomain} ${SOCKET} < ${peer.trustDomain}.json\`.`,
+        `\`${exec(findCluster(topology, peer.rootCluster).kubeContext)} bundle show -format spiffe ${SOCKET} > ${peer.trustDomain}.json\` then \`${exec(cluster.kubeContext, true)} bundle set -format spiffe -id spiffe://${peer.trustDomain} ${SOCKET} < ${peer.trustDomain}.json\`.`,
       );
     }
   }
@@ -194,7 +194,7 @@ export function addTrustCharts(input: TrustChartsInput): { federatesWith: string
     });
     note(
       `federation (legacy registrar): load the bootstrap bundles once the server runs (idempotent, re-running overwrites the same bundle): ` +
-      bootstrap.map((p) => `\`kubectl --context ${cluster.name} -n ${server.namespace} get configmap ${FEDERATION_BOOTSTRAP_CONFIGMAP} -o jsonpath='{.data.${p.trustDomain.replace(/\./g, '\\.')}\\.json}' | ${exec(cluster.name, true)} bundle set -format spiffe -id spiffe://${p.trustDomain} ${SOCKET}\``).join('; ') +
+      bootstrap.map((p) => `\`kubectl --context ${cluster.kubeContext} -n ${server.namespace} get configmap ${FEDERATION_BOOTSTRAP_CONFIGMAP} -o jsonpath='{.data.${p.trustDomain.replace(/\./g, '\\.')}\\.json}' | ${exec(cluster.kubeContext, true)} bundle set -format spiffe -id spiffe://${p.trustDomain} ${SOCKET}\``).join('; ') +
       `. Register workloads with federatesWith only after this step.`,
     );
   }

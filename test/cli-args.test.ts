@@ -29,7 +29,7 @@ describe('meshfed command line', () => {
     [['synth', '--topology'], "meshfed synth: option '-t, --topology <file>' argument missing\n"],
     [['synth', 'clusters/test.yaml'], "meshfed synth: too many arguments for 'synth'. Expected 0 arguments but got 1.\n"],
     [['synht'], "meshfed: unknown command 'synht'\n(Did you mean synth?)\n"],
-    [['synth', '--print-schema', '--topology', 'x.yaml'], 'meshfed synth: --print-schema prints the topology JSON Schema only; it takes no --topology or --out\n'],
+    [['synth', '--print-schema', '--topology', 'x.yaml'], 'meshfed synth: --print-schema prints the topology JSON Schema only; it takes no --topology, --env, --cluster or --out\n'],
   ])('%j exits 2 with one message and writes nothing', async (args, message) => {
     const dir = project();
     const { code, stdout, stderr } = await cli(args, dir);
@@ -126,5 +126,21 @@ describe('bin/meshfed.js (runs lib/, rebuilding it in a checkout when a source i
     mkdirSync(join(installed, 'lib', 'bin'), { recursive: true });
     writeFileSync(join(installed, 'lib', 'bin', 'meshfed.js'), '');
     expect(needsBuild(installed)).toBe(false);
+  });
+
+  it('builds when a file lib/ needs beside the compiled code (the plan\'s placeholder root) is missing from it', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'tsconfig.json'), '{}');
+    writeFileSync(join(dir, 'tsconfig.build.json'), JSON.stringify({ include: ['index.ts'] }));
+    const old = new Date('2020-01-01T00:00:00Z');
+    for (const f of ['tsconfig.json', 'tsconfig.build.json']) utimesSync(join(dir, f), old, old);
+    mkdirSync(join(dir, 'lib', 'bin'), { recursive: true });
+    writeFileSync(join(dir, 'lib', 'bin', 'meshfed.js'), '');
+    mkdirSync(join(dir, 'infra'));
+    writeFileSync(join(dir, 'infra', 'placeholder-root-ca.pem'), 'pem\n');
+    expect(needsBuild(dir)).toBe(true);
+    mkdirSync(join(dir, 'lib', 'infra'));
+    writeFileSync(join(dir, 'lib', 'infra', 'placeholder-root-ca.pem'), 'pem\n');
+    expect(needsBuild(dir)).toBe(false);
   });
 });

@@ -71,4 +71,12 @@ describe('layers', () => {
       .filter((spec) => /^\.\.\/(constructs|synth)(\/|$)/.test(spec)).map((spec) => `${file}: ${spec}`));
     expect(offending).toEqual([]);
   });
+
+  it('synth/ and bin/ reach infra/ only through the lazy require of `meshfed plan` (never loaded by synth)', () => {
+    const requires = [...sources('synth'), ...sources('bin')].flatMap((file) =>
+      [...readFileSync(join(ROOT, file), 'utf8').matchAll(/require\(\s*'([^']+)'\s*\)/g)]
+        .filter((m) => m[1].startsWith('@pulumi/') || /(^|\/)(infra|stacks)(\/|$)/.test(m[1]))
+        .map((m) => `${file}: ${m[1]}`));
+    expect(requires).toEqual(['synth/program.ts: ../infra/plan/cli']);
+  });
 });

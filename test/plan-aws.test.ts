@@ -1,5 +1,5 @@
 /** The offline plan of the AWS and mixed example environments: full resource trees, cross-cloud sources. */
-import { runPlanCli } from '../scripts/plan';
+import { runPlanCli } from '../infra/plan/cli';
 import { Writable } from 'node:stream';
 
 async function planJson(env: string): Promise<any> {

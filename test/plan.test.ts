@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { runPlanCli } from '../scripts/plan';
+import { runPlanCli } from '../infra/plan/cli';
 
 const sink = () => {
   let text = '';

@@ -58,7 +58,7 @@ describe('rejecting a broken topology', () => {
     ['invalid YAML, with its line', 'environment: dev\nclusters: [\n', /^env\.yaml:3: invalid YAML: /],
     ['a document that is not a mapping', '- a\n- b\n', /^env\.yaml: the topology must be a YAML mapping with environment and clusters$/],
     ['a missing required key', 'environment: dev\n', /^env\.yaml:1: clusters: is required$/],
-    ['an unknown top-level key', `${twoClusters()}meshes: 2\n`, /^env\.yaml:\d+: meshes: unknown key \(allowed here: environment, mesh, clusters, federation, samples, istio\)$/],
+    ['an unknown top-level key', `${twoClusters()}meshes: 2\n`, /^env\.yaml:\d+: meshes: unknown key; did you mean `mesh`\? \(allowed here: environment, mesh, clusters, federation, samples, istio\)$/],
     ['an unknown cluster key', twoClusters('    trustdomain: x.org'), /^env\.yaml:\d+: clusters\[0\]\.trustdomain: unknown key \(allowed here: name, provider, region, trustDomain, network, cidr, nestedUnder, /],
     ['a bad provider', twoClusters().replace('provider: gke', 'provider: aks'), /^env\.yaml:4: clusters\[0\]\.provider: "aks" is not allowed \(one of: gke \| eks\)$/],
     ['an environment that is not a DNS label', twoClusters().replace('environment: test', 'environment: Test_1'), /^env\.yaml:1: environment: "Test_1" must be a DNS label/],
