@@ -3,7 +3,6 @@
  * in-process) and drawn as plain SVG: no scripts, no external fonts, every label XML-escaped, every
  * number rounded to one decimal so the same topology gives the same bytes.
  */
-import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import { EDGE_COLORS } from './colors';
 import { MESH_HUB, PORT_LEGEND, type PictureCluster, type PictureEdge, type PictureEdgeKind, type PictureModel } from './model';
@@ -135,6 +134,9 @@ const ONLY_LAYERED = ['layered'];
 
 /** Renders the picture model as an SVG document. Async: elkjs's layout API returns a promise. */
 export async function renderSvg(model: PictureModel): Promise<string> {
+  // Loaded on first use: 1.6 MB of JavaScript (about 130 ms to read and compile) that only the picture
+  // needs; validate, --help and in-process renderTopology callers never pay for it.
+  const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
   const laidOut = await new ELK({ algorithms: ONLY_LAYERED }).layout(elkGraph(model));
   const origin = absolutePositions(laidOut);
   const top = MARGIN + SIZE.title + 20;
