@@ -66,6 +66,16 @@ describe('layers', () => {
     expect(offending).toEqual([]);
   });
 
+  // Nesting (a child's parent) and where the samples run (a cluster's position) are relations too: synth/ asks
+  // clusters/ (upstreamServerOf, nestedChildren, sampleVersionsOf) instead of looking them up itself.
+  it('synth/ takes nesting and sample placement from clusters/, never by its own lookup', () => {
+    const offending = sources('synth').flatMap((file) => readFileSync(join(ROOT, file), 'utf8').split('\n')
+      .map((line, i) => ({ line, at: `${file}:${i + 1}` }))
+      .filter(({ line }) => /findCluster\([^)]*nestedUnder|\.positions\.get\(|\.clusters\.indexOf\(|HELLOWORLD_VERSIONS\[/.test(line))
+      .map(({ at, line }) => `${at}: ${line.trim()}`));
+    expect(offending).toEqual([]);
+  });
+
   it('clusters/ imports nothing from constructs/ or synth/ (the topology is the source, not a consumer)', () => {
     const offending = sources('clusters').flatMap((file) => importsOf(file)
       .filter((spec) => /^\.\.\/(constructs|synth)(\/|$)/.test(spec)).map((spec) => `${file}: ${spec}`));
