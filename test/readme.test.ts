@@ -2,7 +2,8 @@
  * The README holds: its topology example loads and synthesizes, every key it does not mark required has its
  * default value, and every command line it shows parses.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { loadTopology, topologyJsonSchema, type Topology } from '../clusters';
@@ -111,6 +112,21 @@ describe('README', () => {
       expect(Object.keys(shown).length).toBeGreaterThan(5);
       expect(render(minimal)).toEqual(shown);
     });
+  });
+
+  it('shows the errors synth really prints for the bad dev.yaml it describes', async () => {
+    const shown = /Invalid input is reported[\s\S]*?```\n([\s\S]*?)```/.exec(README)?.[1];
+    expect(shown).toMatch(/^clusters\/dev\.yaml:\d+: /);
+    const project = mkdtempSync(join(tmpdir(), 'meshfed-readme-'));
+    mkdirSync(join(project, 'clusters'));
+    const dev = readFileSync(join(ROOT, 'clusters', 'dev.yaml'), 'utf8');
+    const bad = dev.replace('trustDomain: bar.com', 'trustDomain: foo.com').replace('cidr: 10.20.0.0/16', 'cidr: 10.10.0.0/24');
+    expect(bad).not.toBe(dev);
+    writeFileSync(join(project, 'clusters', 'dev.yaml'), bad);
+    let stderr = '';
+    const code = await runCli(['synth', '--env', 'dev'], { stdout: { write: () => undefined }, stderr: { write: (t: string) => (stderr += t) }, cwd: project });
+    expect({ code, stderr }).toEqual({ code: 2, stderr: shown });
+    expect(readdirSync(project)).toEqual(['clusters']);
   });
 
   it('shows only options the commands accept (every `meshfed <command> --flag` and `npm run <command> -- --flag`)', async () => {
