@@ -9,3 +9,4 @@ export * from './host';
 export * from './root-certificate';
 export * from './exposure';
 export * from './istio-values';
+export * from './samples';

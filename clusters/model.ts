@@ -274,6 +274,13 @@ export function findCluster(topology: Topology, name: string): ClusterSpec {
   return cluster;
 }
 
+/** The position of a cluster in the file (`clusters[i]` of messages that name a key). */
+export function clusterIndex(topology: Topology, name: string): number {
+  const index = topologyIndex(topology).positions.get(name);
+  if (index === undefined) throw new Error(`internal: no cluster named ${name} in environment ${topology.environment}`);
+  return index;
+}
+
 /** Root clusters (one per trust domain), in file order. */
 export function rootClusters(topology: Topology): ClusterSpec[] {
   return [...topologyIndex(topology).roots];

@@ -106,7 +106,7 @@ export function environmentNames(cwd: string): string[] {
 function unknownEnvMessage(cwd: string, env: string): string {
   const names = environmentNames(cwd);
   const hint = closest(env, names);
-  return `--env ${JSON.stringify(env)}: there is no clusters/${env}.yaml${hint === undefined ? '' : `; did you mean \`${hint}\`?`} (environments: ${names.length > 0 ? names.join(', ') : 'none'})`;
+  return `--env ${JSON.stringify(env)}: there is no clusters/${env}.yaml${hint === undefined ? '' : `; did you mean \`${hint}\`?`}${names.length > 0 ? ` (environments: ${names.join(', ')})` : ' (clusters/ here has no topology files: run meshfed in the project directory, or give --topology FILE)'}`;
 }
 
 /** Two files of one environment would write the same dist/<environment>/: an error naming both. */

@@ -3,7 +3,7 @@
  * (each becomes one `<NN>-<concern>.yaml` file).
  */
 import { App, Chart } from 'cdk8s';
-import type { ClusterSpec, Topology } from '../clusters/model';
+import { clusterIndex, type ClusterSpec, type Topology } from '../clusters/model';
 import {
   CA_NAMESPACE, CaNamespace, CertManagerCa, CloudIdentity, CriticalPodsQuota, DataStore, KeyManager, OidcDiscoveryProvider, RootCaSource,
   SpiffeCsiDriver, SpireAgent, SpireControllerManager, SpireNamespaces, SpireServer, WorkloadIdentity,
@@ -64,7 +64,7 @@ function keyManagerOf(topology: Topology, cluster: ClusterSpec, notes: SynthNote
     const cloud = cluster.provider === 'gke' ? 'a Cloud KMS key ring and a Google service account for spire-server (Workload Identity)' : 'an IAM role for spire-server (IRSA) and the key policy of the keys SPIRE creates';
     notes.push({
       cluster: cluster.name,
-      text: `spire.keyManager kms (clusters[${topology.clusters.indexOf(cluster)}].spire.keyManager): the KMS side needs ${cloud}, which the Pulumi stack creates with the cluster (\`pulumi up\`) and renders into server.conf. ` +
+      text: `spire.keyManager kms (clusters[${clusterIndex(topology, cluster.name)}].spire.keyManager): the KMS side needs ${cloud}, which the Pulumi stack creates with the cluster (\`pulumi up\`) and renders into server.conf. ` +
         'These files keep KeyManager disk (keys on the server\'s volume); deploy with the stack to move the keys into KMS.',
     });
     return undefined;

@@ -6,7 +6,7 @@
 import type { Chart } from 'cdk8s';
 import type { TrustRelations } from '../clusters/federation';
 import { istioClusterValues } from '../clusters/istio-values';
-import type { ClusterSpec, Topology } from '../clusters/model';
+import { clusterIndex, type ClusterSpec, type Topology } from '../clusters/model';
 import { CrossNetworkGateway } from '../constructs/istio/cross-network-gateway';
 import { EASTWEST_GATEWAY, istioModel, type IstioModel } from '../constructs/istio/model';
 import { IstioOperatorManifest } from '../constructs/istio/operator';
@@ -47,7 +47,7 @@ export function addIstioCharts(input: IstioChartsInput): void {
   new IstioOperatorManifest(chart(ISTIO_CHART_FILES.istioOperator), 'IstioOperator', { model });
   const eastWest = model.gateways.find((g) => g.name === EASTWEST_GATEWAY)!;
   notes.push(...exposureNotes(cluster, {
-    keyPath: `clusters[${topology.clusters.indexOf(cluster)}].istio.eastWestGateway`, what: `Service istio-system/${EASTWEST_GATEWAY} (east-west gateway)`,
+    keyPath: `clusters[${clusterIndex(topology, cluster.name)}].istio.eastWestGateway`, what: `Service istio-system/${EASTWEST_GATEWAY} (east-west gateway)`,
   }, eastWest.exposure));
 
   const mesh = chart(ISTIO_CHART_FILES.istioMesh);

@@ -5,6 +5,7 @@
  */
 import type { TrustRelations } from '../clusters/federation';
 import { federatedTrustDomains, findCluster, type ClusterSpec, type Topology } from '../clusters/model';
+import { sampleVersionsOf } from '../clusters/samples';
 import {
   EASTWEST_GATEWAY, INJECTION_TEMPLATES_ANNOTATION, ISTIO_SYSTEM_NAMESPACE, SPIRE_INJECTION_TEMPLATES,
 } from '../constructs/istio/model';
@@ -18,7 +19,7 @@ import { CLIENT_SIDE_FILES } from './istio-charts';
 
 /** Up to this many clusters synth writes topology.svg (see synthesize.ts withTopologyPicture); defined here, where the environment RUNBOOK names the files. */
 export const PICTURE_SVG_MAX_CLUSTERS = 12;
-import { helloworldVersionsFor, SAMPLES_CHART_FILES } from './samples-chart';
+import { SAMPLES_CHART_FILES } from './samples-chart';
 
 /** What the runbook needs to know of one synthesized cluster. */
 export interface RunbookCluster {
@@ -83,7 +84,7 @@ export function clusterRunbook(topology: Topology, relations: TrustRelations, ru
   const discovered = relations.discoveredBy(c.name);
   const lines: string[] = [];
   const section = sections(lines);
-  const versionsOf = (x: ClusterSpec) => (topology.samples ? helloworldVersionsFor(topology, x) : []);
+  const versionsOf = (x: ClusterSpec) => sampleVersionsOf(topology, x.name);
   lines.push(`# ${c.name} in the ${topology.environment} mesh (mesh ID ${topology.meshId})`, '');
   lines.push(`Run every command from this directory (\`${c.name}/\` of the synth output, e.g. \`dist/${topology.environment}/${c.name}\`): file paths are relative to it.`,
     c.kubeContext === c.name

@@ -5,18 +5,13 @@
  * helloworld Service (Istio routes a name only to clusters that define it) and sleep.
  */
 import type { Chart } from 'cdk8s';
-import { topologyIndex, type ClusterSpec, type Topology } from '../clusters/model';
-import { HELLOWORLD_VERSIONS, HelloworldSample, SleepSample, type HelloworldVersion } from '../constructs/istio/samples';
+import type { ClusterSpec, Topology } from '../clusters/model';
+import { sampleVersionsOf } from '../clusters/samples';
+import { HelloworldSample, SleepSample } from '../constructs/istio/samples';
 
 export const SAMPLES_CHART_FILES = {
   samples: '70-samples',
 } as const;
-
-/** The helloworld versions that run in `cluster`: v1 in the first cluster, v2 in the second, none elsewhere. */
-export function helloworldVersionsFor(topology: Topology, cluster: ClusterSpec): HelloworldVersion[] {
-  const version = HELLOWORLD_VERSIONS[topologyIndex(topology).positions.get(cluster.name) ?? -1];
-  return version === undefined ? [] : [version];
-}
 
 export interface SamplesChartInput {
   readonly topology: Topology;
@@ -29,6 +24,6 @@ export function addSamplesChart(input: SamplesChartInput): void {
   const { topology, cluster, chart } = input;
   if (!topology.samples) return;
   const samples = chart(SAMPLES_CHART_FILES.samples);
-  new HelloworldSample(samples, 'Helloworld', { versions: helloworldVersionsFor(topology, cluster) });
+  new HelloworldSample(samples, 'Helloworld', { versions: [...sampleVersionsOf(topology, cluster.name)] });
   new SleepSample(samples, 'Sleep');
 }

@@ -6,8 +6,8 @@
  */
 import { ApiObject, type Chart } from 'cdk8s';
 import { bundleEndpointExposure, serverEndpointExposure } from '../clusters/exposure';
-import { exposesBundleEndpoint, federationPeers, type FederationPeer } from '../clusters/federation';
-import { findCluster, nestedChildren, type ClusterSpec, type Topology } from '../clusters/model';
+import { exposesBundleEndpoint, federationPeers, upstreamServerOf, type FederationPeer } from '../clusters/federation';
+import { clusterIndex, findCluster, nestedChildren, type ClusterSpec, type Topology } from '../clusters/model';
 import {
   BUNDLE_ENDPOINT_PORT, BUNDLE_ENDPOINT_SERVICE, BUNDLE_REFRESH_HINT_SECONDS, BundleEndpointService, FEDERATION_BOOTSTRAP_CONFIGMAP,
   FederatedTrustDomain, FederationBootstrapBundles, NESTED, NestedSpireChild, NestedSpireParent, nestedParentServerProps, PATHS,
@@ -50,9 +50,9 @@ export function serverTrustProps(topology: Topology, cluster: ClusterSpec): Pick
 
 /** Child side of nesting, built before the server (it supplies the server's UpstreamAuthority). */
 export function addNestedChild(topology: Topology, cluster: ClusterSpec, chart: (id: string) => Chart, notes: SynthNote[]): NestedSpireChild | undefined {
-  if (cluster.nestedUnder === undefined) return undefined;
-  const parent = findCluster(topology, cluster.nestedUnder);
-  const parentIndex = topology.clusters.indexOf(parent);
+  const parent = upstreamServerOf(topology, cluster);
+  if (parent === undefined) return undefined;
+  const parentIndex = clusterIndex(topology, parent.name);
   const spire = cluster.spire;
   const child = new NestedSpireChild(chart(TRUST_CHART_FILES.spireUpstream), 'Upstream', {
     trustDomain: cluster.trustDomain,
@@ -106,7 +106,7 @@ export function addTrustCharts(input: TrustChartsInput): { federatesWith: string
     return charts.get(id)!;
   };
   const note = (text: string) => notes.push({ cluster: cluster.name, text });
-  const index = topology.clusters.indexOf(cluster);
+  const index = clusterIndex(topology, cluster.name);
   child?.attachServer(server);
 
   // Parent side of nesting.

@@ -52,6 +52,14 @@ describe('meshfed synth --env', () => {
     expect(existsSync(join(dir, 'dist'))).toBe(false);
   });
 
+  it('says where to run it when the directory has no clusters/ topologies (a user outside the project), exit 2', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'meshfed-no-project-'));
+    expect(await cli(['synth', '--env', 'dev'], empty)).toEqual({
+      code: 2, stdout: '', stderr: 'meshfed synth: --env "dev": there is no clusters/dev.yaml (clusters/ here has no topology files: run meshfed in the project directory, or give --topology FILE)\n',
+    });
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
   it('refuses --env together with --topology (exit 2)', async () => {
     const dir = project();
     expect(await cli(['synth', '--env', 'test', '--topology', 'clusters/test.yaml'], dir)).toEqual({

@@ -4,7 +4,7 @@ import { ISTIO_SPIFFE_ID_TEMPLATE } from '../constructs/spire/workload-identity'
 import { INJECTION_TEMPLATES_ANNOTATION, SPIRE_INJECTION_TEMPLATES } from '../constructs/istio/model';
 import { HelloworldSample, SampleNamespace, SleepSample, type HelloworldVersion } from '../constructs/istio/samples';
 import { SAMPLE_IMAGES } from '../constructs/core/versions';
-import { helloworldVersionsFor } from '../synth/samples-chart';
+import { sampleVersionsOf } from '../clusters/samples';
 import { validateObject } from './helpers/schema-validation';
 import { find, findAll, synthTopologyText, THREE_CLUSTERS, DEV_TOPOLOGY, twoClusters, type SynthesizedCluster } from './helpers/synth';
 
@@ -174,10 +174,16 @@ describe('samples: false', () => {
   });
 });
 
-describe('helloworldVersionsFor', () => {
+describe('sampleVersionsOf (clusters/samples.ts)', () => {
   it('follows the file order of the topology', () => {
     const { topology } = synthTopologyText(THREE);
-    expect(topology.clusters.map((c) => helloworldVersionsFor(topology, c))).toEqual([['v1'], ['v2'], []]);
+    expect(topology.clusters.map((c) => sampleVersionsOf(topology, c.name))).toEqual([['v1'], ['v2'], []]);
+  });
+
+  it('is empty everywhere when the topology turns samples off', () => {
+    const { topology } = synthTopologyText(THREE);
+    const off = { ...topology, samples: false };
+    expect(off.clusters.map((c) => sampleVersionsOf(off, c.name))).toEqual([[], [], []]);
   });
 });
 

@@ -66,6 +66,30 @@ describe('layers', () => {
     expect(offending).toEqual([]);
   });
 
+  // Nesting (a child's parent) and where the samples run (a cluster's position) are relations too: synth/ asks
+  // clusters/ (upstreamServerOf, nestedChildren, sampleVersionsOf) instead of looking them up itself.
+  it('synth/ takes nesting and sample placement from clusters/, never by its own lookup', () => {
+    const offending = sources('synth').flatMap((file) => readFileSync(join(ROOT, file), 'utf8').split('\n')
+      .map((line, i) => ({ line, at: `${file}:${i + 1}` }))
+      .filter(({ line }) => /findCluster\([^)]*nestedUnder|\.positions\.get\(|\.clusters\.indexOf\(|HELLOWORLD_VERSIONS\[/.test(line))
+      .map(({ at, line }) => `${at}: ${line.trim()}`));
+    expect(offending).toEqual([]);
+  });
+
+  // The package carries clusters/, constructs/, synth/, bin/ and imports/ (not infra/ or stacks/): its runtime
+  // dependencies are exactly the packages those import, so no cloud SDK is installed with the construct library.
+  it('package.json dependencies are exactly the packages the packaged sources import (Pulumi and cloud SDKs are dev-only)', () => {
+    const packaged = ['clusters', 'constructs', 'synth', 'bin', 'imports'].flatMap((d) => sources(d)).concat('index.ts');
+    const external = new Set(packaged.flatMap((file) => [
+      ...importsOf(file),
+      ...[...readFileSync(join(ROOT, file), 'utf8').matchAll(/require\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]),
+    ]).filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:'))
+      .map((spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2) : spec.split('/').slice(0, 1)).join('/')));
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies).sort()).toEqual([...external].sort());
+    expect(Object.keys(pkg.dependencies).filter((d) => d.startsWith('@pulumi/') || /aws-sdk|google-cloud/.test(d))).toEqual([]);
+  });
+
   it('clusters/ imports nothing from constructs/ or synth/ (the topology is the source, not a consumer)', () => {
     const offending = sources('clusters').flatMap((file) => importsOf(file)
       .filter((spec) => /^\.\.\/(constructs|synth)(\/|$)/.test(spec)).map((spec) => `${file}: ${spec}`));

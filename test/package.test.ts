@@ -100,18 +100,23 @@ const helmReleases = Object.keys(istioHelmValues(istioModel(istioClusterValues(t
 console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.name), yaml: app.synthYaml(), notInLibrary, exportCounts, registrar: typeof K8sWorkloadRegistrar, helmReleases }));
 `,
     );
+    // The README's "Using the construct library" example, as printed, compiles and runs from the tarball too.
+    const readmeExample = /## Using the construct library[\s\S]*?```ts\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))?.[1];
+    expect(readmeExample).toContain("from 'meshfed/spire'");
+    writeFileSync(join(consumer, 'readme.ts'), `${readmeExample}\nexport {};\n`);
     // Node16 resolution reads "exports" (types conditions included), as a current TypeScript consumer does.
     writeFileSync(
       join(consumer, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: [] }, files: ['app.ts', 'readme.ts'] }),
     );
     ok(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: consumer });
     // Node10 resolution ignores "exports": the subpath entry points' types come from "typesVersions".
     writeFileSync(
       join(consumer, 'tsconfig.node10.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node10', strict: true, skipLibCheck: true, types: [], noEmit: true }, files: ['app.ts'] }),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node10', strict: true, skipLibCheck: true, types: [], noEmit: true }, files: ['app.ts', 'readme.ts'] }),
     );
     ok(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.node10.json'], { cwd: consumer });
+    expect(run(process.execPath, ['readme.js'], { cwd: consumer })).toEqual({ status: 0, stdout: '', stderr: '' });
     const out = JSON.parse(ok(process.execPath, ['app.js'], { cwd: consumer })) as {
       refused: string; clusters: string[]; yaml: string; notInLibrary: string[]; exportCounts: Record<string, number>; registrar: string; helmReleases: string[];
     };

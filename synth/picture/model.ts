@@ -3,9 +3,9 @@
  * grouped by cloud and region, and the cross-cluster edges (federation, nesting, east-west) with their
  * labels. Both renderings (SVG and Mermaid) read only this, so they cannot disagree.
  */
-import { federationPeers, trustRelations, type FederationPeer } from '../../clusters/federation';
+import { federationPeers, trustRelations, upstreamServerOf, type FederationPeer } from '../../clusters/federation';
 import { hostPort } from '../../clusters/host';
-import { federatedTrustDomains, findCluster, rootClusters, type ClusterSpec, type Provider, type Topology } from '../../clusters/model';
+import { federatedTrustDomains, rootClusters, type ClusterSpec, type Provider, type Topology } from '../../clusters/model';
 import { BUNDLE_ENDPOINT_PORT } from '../../constructs/spire/federation';
 import { EASTWEST_TLS_PORT } from '../../constructs/istio/model';
 import { SERVER_API_PORT } from '../../constructs/core/names';
@@ -142,8 +142,8 @@ function bundleEndpointLine(peer: FederationPeer, root: ClusterSpec): string {
 /** Parent -> child, labelled with the parent's server API address the child dials. */
 function nestingEdges(topology: Topology): PictureEdge[] {
   return topology.clusters.flatMap((child): PictureEdge[] => {
-    if (child.nestedUnder === undefined) return [];
-    const parent = findCluster(topology, child.nestedUnder);
+    const parent = upstreamServerOf(topology, child);
+    if (parent === undefined) return [];
     const port = parent.serverEndpoint?.port ?? SERVER_API_PORT;
     const address = parent.serverEndpoint?.address;
     return [{
