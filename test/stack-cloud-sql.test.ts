@@ -23,6 +23,13 @@ it('creates a regional, private-IP-only PostgreSQL for the cluster that asks, pr
   expect(run.named('staging-private-services').type).toBe('gcp:servicenetworking/connection:Connection');
 });
 
+it('enables private services access and Cloud SQL Admin before using them, and no KMS API', () => {
+  const apis = run.ofType('gcp:projects/service:Service').map((s) => s.inputs.service).sort();
+  expect(apis).toEqual(['compute.googleapis.com', 'container.googleapis.com', 'iam.googleapis.com', 'servicenetworking.googleapis.com', 'sqladmin.googleapis.com']);
+  expect(run.named('staging-private-services').dependsOn).toContain('staging-api-servicenetworking');
+  expect(run.named('db-spire-db-instance').dependsOn).toContain('staging-api-sqladmin');
+});
+
 it('writes the connection string as the datastoreSecret before the SPIRE server, secret, and exports it nowhere', async () => {
   const k8sSecret = run.ofType('kubernetes:core/v1:Secret').find((s) => s.inputs.metadata?.name === 'spire-db')!;
   expect([k8sSecret.name, k8sSecret.inputs.metadata.namespace, k8sSecret.provider]).toEqual(['db-spire-datastore-secret', 'spire-server', 'db-k8s']);
