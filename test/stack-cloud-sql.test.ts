@@ -19,6 +19,7 @@ it('creates a regional, private-IP-only PostgreSQL for the cluster that asks, pr
   expect(db.inputs.settings.ipConfiguration).toEqual({ ipv4Enabled: false, privateNetwork: 'staging-net-vpc-id', sslMode: 'ENCRYPTED_ONLY' });
   expect(db.inputs.region).toBe('europe-west1');
   expect(db.protect).toBe(true);
+  expect(run.ofType('gcp:sql/database:Database').map((d) => [d.name, d.inputs.name, d.protect])).toEqual([['db-spire-db-db', 'spire', true]]);
   expect(db.dependsOn).toContain('staging-private-services');
   expect(run.named('staging-private-services').type).toBe('gcp:servicenetworking/connection:Connection');
 });
