@@ -43,6 +43,12 @@ describe('npm run plan', () => {
     expect(federation.details.find((d: string) => d.startsWith('federation='))).toMatch(/^federation=bar\.com@https:\/\/10\.200\.\d+\.\d+:8443\+bundle$/);
   });
 
+  it('plans a caCertificates topology without rootCa: the stack generates the roots synth would need', async () => {
+    const result = await plan({ topology: join(__dirname, 'fixtures', 'topologies', 'ca-certificates.yaml'), json: true });
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(JSON.parse(result.stdout).counts['tls:index/selfSignedCert:SelfSignedCert']).toBe(2);
+  });
+
   it('shows where staging\'s SPIRE keys live: a Cloud KMS key ring per gke server, the aws_kms role per eks server, the EKS StorageClass', async () => {
     const result = await plan({ env: 'staging', json: true });
     expect(result.code).toBe(0);

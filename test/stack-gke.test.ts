@@ -158,10 +158,10 @@ describe('dev stack, clusters created on GKE', () => {
         rootCaCert: PEM[td],
       });
       // The public values are plain outputs; nothing secret hides among them.
-      for (const key of Object.keys(clusters[c])) expect([c, key, await pulumi.output(run.stack.clusters[c][key]).isSecret]).toEqual([c, key, false]);
+      for (const key of Object.keys(clusters[c])) expect([c, key, await pulumi.isSecret(pulumi.output(run.stack.clusters[c][key]))]).toEqual([c, key, false]);
     }
     expect(JSON.stringify(clusters)).not.toMatch(/PRIVATE KEY|token/i);
-    expect(await run.stack.kubeconfigs.isSecret).toBe(true);
+    expect(await pulumi.isSecret(run.stack.kubeconfigs)).toBe(true);
     expect(Object.keys(await resolve<any>(run.stack.kubeconfigs))).toEqual(['cluster-1', 'cluster-2']);
   });
 });
