@@ -14,7 +14,7 @@ const sink = () => {
 async function plan(options: Parameters<typeof runPlanCli>[0]) {
   const out = sink();
   const err = sink();
-  const code = await runPlanCli(options, { stdout: out.stream, stderr: err.stream, cwd: process.cwd() });
+  const code = await runPlanCli(options, { stdout: out.stream, stderr: err.stream, cwd: join(__dirname, '..') });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

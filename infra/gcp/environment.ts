@@ -1,6 +1,7 @@
 /**
- * Everything GCP for the topology's `provider: gke` clusters that this stack creates: the environment's
- * network (GcpNetwork), one GkeCluster each, and the static addresses peers dial (endpointsToReserve).
+ * Everything GCP for the topology's `provider: gke` clusters that this stack creates: the Google APIs they
+ * call (GcpApis, enabled once per environment), the environment's network (GcpNetwork), one GkeCluster
+ * each, and the static addresses peers dial (endpointsToReserve).
  * Hands the provider-agnostic wiring a ClusterInfra per cluster.
  */
 import * as gcp from '@pulumi/gcp';
