@@ -17,19 +17,25 @@ import { closest } from './suggest';
  * `source` names the file in messages (the path as the user typed it); relative references in the file
  * resolve against the file's own directory.
  */
-export function loadTopologyFile(file: string, source = file): Topology {
+export function loadTopologyFile(file: string, source = file, options: Omit<LoadOptions, 'baseDir'> = {}): Topology {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new TopologyError(source, [`${source}: cannot read the topology file (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
   }
-  return loadTopology(text, source, { baseDir: dirname(file) });
+  return loadTopology(text, source, { ...options, baseDir: dirname(file) });
 }
 
 export interface LoadOptions {
   /** Directory that relative file references (rootCa.certificateFile) resolve against. @default - the directory of `source` */
   readonly baseDir?: string;
+  /**
+   * The reader is the Pulumi stack, which generates a root CA for every root trust domain without `rootCa`
+   * (infra/root-ca.ts) and renders with it: rules that need such a root's PEM accept its absence.
+   * @default false - synth has no other source for a root's PEM than rootCa.certificateFile
+   */
+  readonly rootsFromStack?: boolean;
 }
 
 /** Parses topology YAML text; `source` names it in error messages. */
@@ -73,7 +79,7 @@ export function loadTopology(text: string, source = '<topology>', options: LoadO
   const problems = [...topologyProblems(parsed.data), ...certificates.problems];
   if (problems.length > 0) throw new TopologyError(source, render(problems));
   const topology = resolveTopology(parsed.data, certificates.pems);
-  const resolved = resolvedIstioProblems(topology);
+  const resolved = options.rootsFromStack ? [] : resolvedIstioProblems(topology);
   if (resolved.length > 0) throw new TopologyError(source, render(resolved));
   return topology;
 }

@@ -21,8 +21,10 @@ export type { ManifestFile } from './deployment-plan';
 export interface ClusterDeploymentArgs {
   /** Kubeconfig of the target cluster (a secret Output from the cluster component or stack config). */
   readonly kubeconfig: pulumi.Input<string>;
-  /** The resolved topology; IstioInstall takes the cluster's Istio settings from it. */
+  /** The resolved topology; IstioInstall takes the cluster's Istio releases from it. */
   readonly topology: Topology;
+  /** The topology completed with the stack's values, which the Istio releases' values come from (IstioInstallArgs.valuesTopology). */
+  readonly valuesTopology?: pulumi.Output<Topology>;
   /** Topology name of the cluster. */
   readonly cluster: string;
   /**
@@ -168,6 +170,7 @@ export class ClusterDeployment extends pulumi.ComponentResource {
       if (step.kind === 'istio') {
         istio = new IstioInstall(`${name}-istio`, {
           topology: args.topology, cluster: args.cluster, provider: this.provider, dependsOn: previous,
+          ...(args.valuesTopology ? { valuesTopology: args.valuesTopology } : {}),
           ...(args.eastWestService ? { eastWestService: args.eastWestService } : {}),
         }, { parent: this });
         previous = istio.ready;

@@ -10,7 +10,15 @@ import { ISTIO_HELM } from '../constructs/core/versions';
 import { istioReleases } from './istio-releases';
 
 export interface IstioInstallArgs {
+  /** Which releases to install (their number and names), from the topology's shape. */
   readonly topology: Topology;
+  /**
+   * The topology completed with the stack's values (generated roots: with trustDomainAcceptance
+   * caCertificates, istiod's meshConfig.caCertificates carries each peer's root PEM); the releases' values
+   * come from it when given, through the same istioReleases.
+   * @default - values from `topology`
+   */
+  readonly valuesTopology?: pulumi.Output<Topology>;
   /** Topology name of the cluster to install. */
   readonly cluster: string;
   readonly provider: k8s.Provider;
@@ -30,9 +38,9 @@ export interface IstioInstallArgs {
 }
 
 /** Gateway chart values with the Service's reserved address and extra annotations. */
-function withServiceAddress(values: Record<string, unknown>, service: NonNullable<IstioInstallArgs['eastWestService']>): pulumi.Output<Record<string, unknown>> {
-  const current = (values.service ?? {}) as { annotations?: Record<string, string>; loadBalancerSourceRanges?: string[] };
-  return pulumi.all([service.loadBalancerIP, service.annotations, service.loadBalancerSourceRanges ?? []]).apply(([loadBalancerIP, annotations, given]): Record<string, unknown> => {
+function withServiceAddress(input: pulumi.Input<Record<string, unknown>>, service: NonNullable<IstioInstallArgs['eastWestService']>): pulumi.Output<Record<string, unknown>> {
+  return pulumi.all([input, service.loadBalancerIP, service.annotations, service.loadBalancerSourceRanges ?? []]).apply(([values, loadBalancerIP, annotations, given]): Record<string, unknown> => {
+    const current = (values.service ?? {}) as { annotations?: Record<string, string>; loadBalancerSourceRanges?: string[] };
     const ranges = current.loadBalancerSourceRanges ?? (given.length > 0 ? [...given] : undefined);
     return {
       ...values,
@@ -59,6 +67,13 @@ export class IstioInstall extends pulumi.ComponentResource {
         currentStep = [];
         step = r.step;
       }
+      const values: pulumi.Input<Record<string, unknown>> = args.valuesTopology
+        ? args.valuesTopology.apply((t) => {
+          const completed = istioReleases(t, args.cluster).find((c) => c.part === r.part);
+          if (!completed) throw new Error(`internal: the completed topology has no Istio release ${r.part} for ${args.cluster}`);
+          return completed.values as Record<string, unknown>;
+        })
+        : r.values;
       const release = new k8s.helm.v3.Release(`${name}-${r.part}`, {
         name: r.releaseName,
         chart: r.chart,
@@ -66,7 +81,7 @@ export class IstioInstall extends pulumi.ComponentResource {
         repositoryOpts: { repo: ISTIO_HELM.repo },
         // No createNamespace: istio-system comes from meshfed's manifests, with its network label.
         namespace: r.namespace,
-        values: r.part === EASTWEST_GATEWAY && args.eastWestService ? withServiceAddress(r.values, args.eastWestService) : r.values,
+        values: r.part === EASTWEST_GATEWAY && args.eastWestService ? withServiceAddress(values, args.eastWestService) : values,
       }, { parent: this, provider: args.provider, dependsOn: previousStep });
       releases[r.part] = release;
       currentStep.push(release);

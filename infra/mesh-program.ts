@@ -279,7 +279,9 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
     const eastWest = i?.addresses.eastWestGateway;
     deployments[cluster.name] = new ClusterDeployment(cluster.name, {
       kubeconfig: kubeconfigOf(cluster.name),
-      topology,
+      // The releases from the shape (placeholder roots where the stack generates them), their values from the real roots.
+      topology: shapeTopology,
+      valuesTopology: completed,
       cluster: cluster.name,
       manifests,
       rendered: rendered.apply((r) => r[cluster.name]),

@@ -20,7 +20,8 @@ const projectDir = join(__dirname, '..');
 
 function load(): Topology {
   try {
-    return loadTopologyFile(isAbsolute(file) ? file : join(projectDir, file));
+    const path = isAbsolute(file) ? file : join(projectDir, file);
+    return loadTopologyFile(path, path, { rootsFromStack: true });
   } catch (err) {
     if (err instanceof TopologyError) throw new StackConfigError(`${err.problems.join('\n')}\n${err.problems.length} problem${err.problems.length > 1 ? 's' : ''}; nothing was deployed.`);
     throw err;

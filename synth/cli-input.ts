@@ -1,7 +1,7 @@
 /** What every command shares: the output streams, and which topology files a command reads (--env, --topology or all). */
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { loadTopologyFile, TopologyError, type Topology } from '../clusters';
+import { loadTopologyFile, TopologyError, type LoadOptions, type Topology } from '../clusters';
 import { closest } from '../clusters/suggest';
 
 export interface Io {
@@ -56,7 +56,7 @@ export function shownPath(io: Io): (path: string) => string {
  * Loads the topologies a command reads; on any problem prints them all (with `nothing was <verb>` when the
  * command writes) and returns exit code 2.
  */
-export function loadTopologies(command: string, source: TopologySource, io: Io, verb?: string): Loaded | number {
+export function loadTopologies(command: string, source: TopologySource, io: Io, verb?: string, options: Omit<LoadOptions, 'baseDir'> = {}): Loaded | number {
   if (source.env !== undefined && source.topology !== undefined) {
     return usageError(command, io, '--env and --topology both name the topology; give one of them');
   }
@@ -78,7 +78,7 @@ export function loadTopologies(command: string, source: TopologySource, io: Io, 
   const problems: string[] = [];
   for (const file of files) {
     try {
-      topologies.push({ file, topology: loadTopologyFile(file, typed ?? shown(file)) });
+      topologies.push({ file, topology: loadTopologyFile(file, typed ?? shown(file), options) });
     } catch (err) {
       if (!(err instanceof TopologyError)) throw err;
       problems.push(...err.problems);

@@ -1,4 +1,5 @@
 /** The offline plan of the AWS and mixed example environments: full resource trees, cross-cloud sources. */
+import { join } from 'node:path';
 import { runPlanCli } from '../infra/plan/cli';
 import { Writable } from 'node:stream';
 
@@ -6,7 +7,7 @@ async function planJson(env: string): Promise<any> {
   let text = '';
   const stdout = new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } });
   const stderr = new Writable({ write(_chunk, _enc, done) { done(); } });
-  const code = await runPlanCli({ env, json: true }, { stdout, stderr, cwd: process.cwd() });
+  const code = await runPlanCli({ env, json: true }, { stdout, stderr, cwd: join(__dirname, '..') });
   expect(code).toBe(0);
   return JSON.parse(text);
 }

@@ -14,7 +14,7 @@ const sink = () => {
 async function plan(options: Parameters<typeof runPlanCli>[0]) {
   const out = sink();
   const err = sink();
-  const code = await runPlanCli(options, { stdout: out.stream, stderr: err.stream, cwd: process.cwd() });
+  const code = await runPlanCli(options, { stdout: out.stream, stderr: err.stream, cwd: join(__dirname, '..') });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
@@ -41,6 +41,12 @@ describe('npm run plan', () => {
     expect(json.counts['tls:index/selfSignedCert:SelfSignedCert']).toBe(2);
     const federation = json.groups[0].resources.find((r: any) => r.name === 'cluster-1-35-federation');
     expect(federation.details.find((d: string) => d.startsWith('federation='))).toMatch(/^federation=bar\.com@https:\/\/10\.200\.\d+\.\d+:8443\+bundle$/);
+  });
+
+  it('plans a caCertificates topology without rootCa: the stack generates the roots synth would need', async () => {
+    const result = await plan({ topology: join(__dirname, 'fixtures', 'topologies', 'ca-certificates.yaml'), json: true });
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(JSON.parse(result.stdout).counts['tls:index/selfSignedCert:SelfSignedCert']).toBe(2);
   });
 
   it('shows where staging\'s SPIRE keys live: a Cloud KMS key ring per gke server, the aws_kms role per eks server, the EKS StorageClass', async () => {

@@ -19,8 +19,16 @@ it('creates a regional, private-IP-only PostgreSQL for the cluster that asks, pr
   expect(db.inputs.settings.ipConfiguration).toEqual({ ipv4Enabled: false, privateNetwork: 'staging-net-vpc-id', sslMode: 'ENCRYPTED_ONLY' });
   expect(db.inputs.region).toBe('europe-west1');
   expect(db.protect).toBe(true);
+  expect(run.ofType('gcp:sql/database:Database').map((d) => [d.name, d.inputs.name, d.protect])).toEqual([['db-spire-db-db', 'spire', true]]);
   expect(db.dependsOn).toContain('staging-private-services');
   expect(run.named('staging-private-services').type).toBe('gcp:servicenetworking/connection:Connection');
+});
+
+it('enables private services access and Cloud SQL Admin before using them, and no KMS API', () => {
+  const apis = run.ofType('gcp:projects/service:Service').map((s) => s.inputs.service).sort();
+  expect(apis).toEqual(['compute.googleapis.com', 'container.googleapis.com', 'iam.googleapis.com', 'servicenetworking.googleapis.com', 'sqladmin.googleapis.com']);
+  expect(run.named('staging-private-services').dependsOn).toContain('staging-api-servicenetworking');
+  expect(run.named('db-spire-db-instance').dependsOn).toContain('staging-api-sqladmin');
 });
 
 it('writes the connection string as the datastoreSecret before the SPIRE server, secret, and exports it nowhere', async () => {

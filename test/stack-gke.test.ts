@@ -1,4 +1,5 @@
 /** `pulumi up` on the dev stack with no kubeconfigs: the GCP network, GKE clusters, roots and addresses are created. */
+import * as pulumi from '@pulumi/pulumi';
 import { kubeconfigEndpoint } from '../infra/kubeconfig';
 import { isSecretValue } from './helpers/pulumi-mocks';
 import { fixturePem, objsOf, resolve, stackProgram, x5c } from './helpers/stack-run';
@@ -76,6 +77,8 @@ describe('dev stack, clusters created on GKE', () => {
     expect(run.ofType('tls:index/privateKey:PrivateKey').map((k) => [k.name, k.inputs.algorithm, k.inputs.ecdsaCurve]).sort()).toEqual([
       ['cluster-1-root-ca-key', 'ECDSA', 'P256'], ['cluster-2-root-ca-key', 'ECDSA', 'P256'],
     ]);
+    // dev is dev-like: the root key material can go with the environment (prod protects it: stack-mesh3).
+    for (const r of [...certs, ...run.ofType('tls:index/privateKey:PrivateKey')]) expect([r.name, r.protect, r.retainOnDelete]).toEqual([r.name, false, false]);
     const secret = run.named('cluster-1-spire-root-ca');
     expect([secret.inputs.metadata.namespace, secret.inputs.metadata.name, secret.inputs.type]).toEqual(['meshfed-ca', 'spire-root-ca', 'kubernetes.io/tls']);
     expect(secret.inputs.stringData['tls.crt']).toBe(PEM['foo.com']);
@@ -117,19 +120,48 @@ describe('dev stack, clusters created on GKE', () => {
     expect(endpoint.server).toMatch(/^https:\/\/198\.51\.100\.\d+$/);
   });
 
+  it('enables the APIs a fresh project lacks, once, never disabling them on destroy, before the resources that call them', () => {
+    const services = run.ofType('gcp:projects/service:Service');
+    expect(services.map((s) => [s.name, s.inputs.project, s.inputs.service, s.inputs.disableOnDestroy, s.inputs.disableDependentServices]).sort()).toEqual([
+      ['dev-api-compute', 'meshfed-test', 'compute.googleapis.com', false, false],
+      ['dev-api-container', 'meshfed-test', 'container.googleapis.com', false, false],
+      ['dev-api-iam', 'meshfed-test', 'iam.googleapis.com', false, false],
+    ]);
+    // Resources without a reference to another resource of that API wait for it explicitly.
+    expect(run.named('dev-net-vpc').dependsOn).toContain('dev-api-compute');
+    // (The NAT address shares its name with the RouterNat, which the recorder keeps; the reserved ones:)
+    const reserved = run.ofType('gcp:compute/address:Address');
+    expect(reserved.map((a) => a.name).sort()).toEqual(['cluster-1-bundle-endpoint', 'cluster-1-east-west-gateway', 'cluster-2-bundle-endpoint', 'cluster-2-east-west-gateway']);
+    for (const a of reserved) expect(a.dependsOn).toContain('dev-api-compute');
+    for (const c of ['cluster-1', 'cluster-2']) {
+      expect(run.named(c).dependsOn).toContain('dev-api-container');
+      expect(run.named(`${c}-nodes`).dependsOn).toContain('dev-api-iam');
+    }
+  });
+
   it('creates no database or private services access when no cluster asks for a managed datastore', () => {
     expect(run.all().filter((r) => r.type.startsWith('gcp:sql/') || r.type.startsWith('gcp:servicenetworking/') || r.type.startsWith('gcp:kms/'))).toEqual([]);
   });
 
   it('exports per-cluster outputs and the kubeconfigs only as a secret', async () => {
+    expect(Object.keys(run.stack).sort()).toEqual(['clusters', 'environment', 'kubeconfigs', 'remoteSecrets']);
     const clusters = await resolve<any>(run.stack.clusters);
     expect(Object.keys(clusters)).toEqual(['cluster-1', 'cluster-2']);
-    expect(clusters['cluster-1'].trustDomain).toBe('foo.com');
-    expect(clusters['cluster-1'].apiEndpoint).toMatch(/^https:\/\/198\.51\.100\.\d+$/);
-    expect(clusters['cluster-1'].eastWestAddress).toMatch(/^10\.200\./);
-    expect(clusters['cluster-2'].bundleEndpointUrl).toMatch(/^https:\/\/10\.200\.\d+\.\d+:8443$/);
-    expect(clusters['cluster-1'].rootCaCert).toBe(PEM['foo.com']);
-    expect(await run.stack.kubeconfigs.isSecret).toBe(true);
-    expect(await run.stack.clusters['cluster-1'].apiEndpoint.isSecret).toBe(false);
+    const bundleService = (c: string) => objs(`${c}-35-federation`).find((o) => o.kind === 'Service' && o.metadata.name === 'spire-server-bundle-endpoint').spec.loadBalancerIP;
+    const eastWest = (c: string) => run.named(`${c}-istio-istio-eastwestgateway`).inputs.values.service.loadBalancerIP;
+    for (const [c, td] of [['cluster-1', 'foo.com'], ['cluster-2', 'bar.com']] as const) {
+      expect(clusters[c]).toEqual({
+        trustDomain: td,
+        apiEndpoint: expect.stringMatching(/^https:\/\/198\.51\.100\.\d+$/),
+        eastWestAddress: eastWest(c),
+        bundleEndpointUrl: `https://${bundleService(c)}:8443`,
+        rootCaCert: PEM[td],
+      });
+      // The public values are plain outputs; nothing secret hides among them.
+      for (const key of Object.keys(clusters[c])) expect([c, key, await pulumi.isSecret(pulumi.output(run.stack.clusters[c][key]))]).toEqual([c, key, false]);
+    }
+    expect(JSON.stringify(clusters)).not.toMatch(/PRIVATE KEY|token/i);
+    expect(await pulumi.isSecret(run.stack.kubeconfigs)).toBe(true);
+    expect(Object.keys(await resolve<any>(run.stack.kubeconfigs))).toEqual(['cluster-1', 'cluster-2']);
   });
 });

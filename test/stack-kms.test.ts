@@ -59,6 +59,18 @@ describe('GKE: Cloud KMS for spire.keyManager kms', () => {
     expect(run.ofType('gcp:projects/iAMMember:IAMMember').filter((m) => String(m.inputs.member).includes('-spire@'))).toEqual([]);
   });
 
+  it('enables Cloud KMS and IAM Service Account Credentials once, before the key rings and the kms servers\' deployments', () => {
+    const services = run.ofType('gcp:projects/service:Service');
+    expect(services.map((s) => s.inputs.service).sort()).toEqual(['cloudkms.googleapis.com', 'compute.googleapis.com', 'container.googleapis.com', 'iam.googleapis.com', 'iamcredentials.googleapis.com']);
+    for (const s of services) expect([s.inputs.disableOnDestroy, s.inputs.disableDependentServices]).toEqual([false, false]);
+    for (const c of ['gke-kms', 'gke-scratch']) {
+      expect(run.named(`${c}-spire-kms-key-ring`).dependsOn).toContain('prod-api-cloudkms');
+      expect(run.named(`${c}-k8s`).dependsOn).toContain('prod-api-iamcredentials');
+    }
+    expect(run.named('gke-disk-k8s').dependsOn).not.toContain('prod-api-iamcredentials');
+    expect(run.named('prod-spire-kms').dependsOn).toContain('prod-api-iam');
+  });
+
   it('lets exactly the spire-server ServiceAccount act as the Google service account (Workload Identity)', () => {
     const wi = run.named('gke-kms-spire-kms-workload-identity');
     expect(wi.type).toBe('gcp:serviceaccount/iAMMember:IAMMember');

@@ -58,12 +58,24 @@ describe('3-cluster full mesh (prod)', () => {
     for (const r of rules) expect(r.inputs.sourceRanges).not.toContain('0.0.0.0/0');
   });
 
+  it('leaves no load balancer open to every source (synth\'s only notes for it): each admits exactly its firewall rule\'s sources', () => {
+    for (const c of CLUSTERS) {
+      const sources = (rule: string) => [...run.named(`prod-net-${c}-${rule}`).inputs.sourceRanges].sort();
+      const bundle = objs(`${c}-35-federation`).find((o) => o.kind === 'Service' && o.metadata.name === 'spire-server-bundle-endpoint');
+      expect([...bundle.spec.loadBalancerSourceRanges].sort()).toEqual(sources('bundle-endpoint'));
+      expect([...run.named(`${c}-istio-istio-eastwestgateway`).inputs.values.service.loadBalancerSourceRanges].sort()).toEqual(sources('eastwest'));
+    }
+  });
+
   it('installs pinned Helm releases in order after the node pool', () => {
     for (const c of CLUSTERS) {
       const releases = run.ofType('kubernetes:helm.sh/v3:Release').filter((r) => r.provider === `${c}-k8s`);
       expect(releases).toHaveLength(7);
       for (const r of releases) expect(r.inputs.version).toMatch(/^v?\d+\.\d+\.\d+$/);
-      expect(run.named(`${c}-istio-istiod`).dependsOn).toEqual([`${c}-istio-cni`]);
+      const deps = run.named(`${c}-istio-istiod`).dependsOn;
+      expect(deps.filter((d) => d.startsWith(`${c}-istio-`))).toEqual([`${c}-istio-cni`]);
+      // The others are its values' inputs (the values come from the topology completed with generated roots and reserved addresses).
+      expect(deps.filter((d) => !d.startsWith(`${c}-istio-`) && !/-root-ca-cert$|-bundle-endpoint$|-east-west-gateway$/.test(d))).toEqual([]);
       expect(run.named(`${c}-k8s`).dependsOn).toEqual(expect.arrayContaining([`${c}-pool`, c]));
     }
   });

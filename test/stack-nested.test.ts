@@ -1,6 +1,8 @@
 /** Nested SPIRE created in one run: the parent's kubeconfig Secret from the children's tokens, the reserved server address. */
 import { parse } from 'yaml';
 import { join } from 'node:path';
+import { findCluster, loadTopologyFile } from '../clusters';
+import { apiReaders } from '../infra/cluster-infra';
 import { kubeconfigEndpoint } from '../infra/kubeconfig';
 import { isSecretValue } from './helpers/pulumi-mocks';
 import { objsOf, stackProgram } from './helpers/stack-run';
@@ -42,4 +44,14 @@ it('reserves the parent server\'s address and the children dial it', () => {
   const upstream = objs('hub-east-15-spire-upstream').find((o) => o.kind === 'ConfigMap' && /agent/.test(o.metadata.name) && JSON.stringify(o.data).includes('server_address'));
   expect(JSON.stringify(upstream.data)).toContain(svc.spec.loadBalancerIP);
   expect(objs('hub-east-15-spire-upstream').filter((o) => o.kind === 'Service' && o.metadata.name === 'spire-upstream-server')).toEqual([]);
+});
+
+it('admits the parent\'s NAT egress to each child\'s API server (the parent reads its children), besides the istiods that read it', () => {
+  const authorized = (c: string) => (run.named(c).inputs.masterAuthorizedNetworksConfig.cidrBlocks as { cidrBlock: string; displayName: string }[]).map((b) => b.displayName);
+  // One trust domain: the three istiods also read each other; the parent is a reader even with no discovery pair.
+  expect(authorized('hub-east')).toEqual(['meshfed deployer', 'meshfed NAT us-central1', 'meshfed NAT us-west1']);
+  expect(authorized('hub-west')).toEqual(['meshfed deployer', 'meshfed NAT us-central1', 'meshfed NAT us-east1']);
+  const topology = loadTopologyFile(join(__dirname, 'fixtures', 'topologies', 'nested.yaml'));
+  expect(apiReaders([], findCluster(topology, 'hub-east'))).toEqual(['hub']);
+  expect(apiReaders([], findCluster(topology, 'hub'))).toEqual([]);
 });

@@ -8,6 +8,7 @@ import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { gcpNames } from '../../clusters/cloud-names';
+import type { GcpApis } from './apis';
 
 /** Cloud SQL tier of a SPIRE datastore: 2 vCPU, 7.5 GB. */
 export const SPIRE_DATABASE_TIER = 'db-custom-2-7680';
@@ -30,6 +31,8 @@ export interface CloudSqlPostgresArgs {
   /** The private services access connection the instance must wait for. */
   readonly connection: pulumi.Resource;
   readonly deletionProtection: boolean;
+  /** The environment's enabled APIs (Cloud SQL Admin). */
+  readonly apis: GcpApis;
 }
 
 export class CloudSqlPostgres extends pulumi.ComponentResource {
@@ -51,7 +54,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
         backupConfiguration: { enabled: true, pointInTimeRecoveryEnabled: true },
         deletionProtectionEnabled: args.deletionProtection,
       },
-    }, { ...stateful, dependsOn: [args.connection] });
+    }, { ...stateful, dependsOn: [args.connection, ...args.apis.needs('sqladmin')] });
     const database = new gcp.sql.Database(`${name}-db`, { instance: this.instance.name, name: SPIRE_DATABASE }, stateful);
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
     const user = new gcp.sql.User(`${name}-user`, { instance: this.instance.name, name: SPIRE_DATABASE_USER, password: password.result }, { parent: this });

@@ -1,6 +1,7 @@
 /**
- * Everything GCP for the topology's `provider: gke` clusters that this stack creates: the environment's
- * network (GcpNetwork), one GkeCluster each, and the static addresses peers dial (endpointsToReserve).
+ * Everything GCP for the topology's `provider: gke` clusters that this stack creates: the Google APIs they
+ * call (GcpApis, enabled once per environment), the environment's network (GcpNetwork), one GkeCluster
+ * each, and the static addresses peers dial (endpointsToReserve).
  * Hands the provider-agnostic wiring a ClusterInfra per cluster.
  */
 import * as gcp from '@pulumi/gcp';
@@ -15,6 +16,7 @@ import { GkeCluster } from './gke-cluster';
 import { CloudSqlPostgres } from './cloud-sql';
 import { gcpNames } from '../../clusters/cloud-names';
 import { SPIRE_GCP_KMS_PERMISSIONS, SpireKms } from './spire-kms';
+import { GcpApis, requiredGcpApis } from './apis';
 
 /**
  * Service annotations for a reserved address on GKE: an internal passthrough load balancer reachable from
@@ -52,6 +54,8 @@ export interface GcpEnvironmentArgs {
 }
 
 export class GcpEnvironment extends pulumi.ComponentResource {
+  /** The Google APIs the environment's resources call, enabled once per environment. */
+  readonly apis: GcpApis;
   readonly network: GcpNetwork;
   readonly clusters: Readonly<Record<string, GkeCluster>>;
   readonly infra: Readonly<Record<string, ClusterInfra>>;
@@ -62,7 +66,9 @@ export class GcpEnvironment extends pulumi.ComponentResource {
     super('meshfed:gcp:Environment', name, {}, opts);
     const { topology } = args;
     const child = { parent: this };
-    this.network = new GcpNetwork(`${name}-net`, { topology, clusters: args.clusters, ranges: args.ranges, rules: args.rules, ...(args.egressOf ? { egressOf: args.egressOf } : {}) }, child);
+    this.apis = new GcpApis(`${name}-api`, { project: args.project, apis: requiredGcpApis(args.clusters) }, child);
+    const apis = this.apis;
+    this.network = new GcpNetwork(`${name}-net`, { topology, clusters: args.clusters, ranges: args.ranges, rules: args.rules, apis, ...(args.egressOf ? { egressOf: args.egressOf } : {}) }, child);
     const created = new Set(args.clusters.map((c) => c.name));
     const regionOf = new Map(args.clusters.map((c) => [c.name, c.region]));
 
@@ -77,7 +83,7 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         reservedPeeringRanges: [new gcp.compute.GlobalAddress(gcpNames.privateServices(topology.environment), {
           network: this.network.network.id, purpose: 'VPC_PEERING', addressType: 'INTERNAL', prefixLength: 20,
         }, child).name],
-      }, child)
+      }, { ...child, dependsOn: apis.needs('servicenetworking') })
       : undefined;
     const databases: Record<string, CloudSqlPostgres> = {};
     // One custom role per environment (project-level), granted per key ring. A deleted custom role's id stays
@@ -89,7 +95,7 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         title: `meshfed ${topology.environment} SPIRE gcp_kms KeyManager`,
         description: 'Exactly the permissions of SPIRE\'s gcp_kms KeyManager (spiffe/spire doc/plugin_server_keymanager_gcp_kms.md)',
         permissions: [...SPIRE_GCP_KMS_PERMISSIONS],
-      }, child)
+      }, { ...child, dependsOn: apis.needs('iam') })
       : undefined;
     const kms: Record<string, SpireKms> = {};
     for (const cluster of args.clusters) {
@@ -114,16 +120,17 @@ export class GcpEnvironment extends pulumi.ComponentResource {
           ...crossCloudNat,
         ]).apply((lists) => lists.flat()),
         deletionProtection: protect,
+        apis,
       }, child);
       clusters[cluster.name] = gke;
       if (kmsRole && cluster.spire.keyManager === 'kms') {
         kms[cluster.name] = new SpireKms(`${cluster.name}-spire-kms`, {
           environment: topology.environment, cluster, project: args.project, protect,
-          role: pulumi.interpolate`projects/${args.project}/roles/${kmsRole.roleId}`,
+          role: pulumi.interpolate`projects/${args.project}/roles/${kmsRole.roleId}`, apis,
         }, child);
       }
       if (cluster.spire.managedDatastore) {
-        databases[cluster.name] = new CloudSqlPostgres(`${cluster.name}-spire-db`, { region: cluster.region, network: this.network.network.id, connection: privateServices!, deletionProtection: protect }, child);
+        databases[cluster.name] = new CloudSqlPostgres(`${cluster.name}-spire-db`, { region: cluster.region, network: this.network.network.id, connection: privateServices!, deletionProtection: protect, apis }, child);
       }
 
       const scope = addressScope(topology, cluster, (a, b) => created.has(a) && created.has(b));
@@ -134,7 +141,7 @@ export class GcpEnvironment extends pulumi.ComponentResource {
           description: `meshfed ${topology.environment}/${cluster.name} ${kind}`,
           ...(scope === 'internal' ? { addressType: 'INTERNAL', subnetwork: this.network.subnets[cluster.name].id } : { addressType: 'EXTERNAL' }),
         // Peers' manifests carry these addresses: keep them through a replacement outside dev-like environments.
-        }, { ...child, ...(protect ? { retainOnDelete: true } : {}) });
+        }, { ...child, dependsOn: apis.needs('compute'), ...(protect ? { retainOnDelete: true } : {}) });
         addresses[kind] = address.address;
       }
       infra[cluster.name] = {
@@ -143,7 +150,8 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         addresses,
         addressScope: scope,
         annotations: Object.fromEntries(Object.keys(addresses).map((kind) => [kind, pulumi.output(gkeLoadBalancerAnnotations(scope))])),
-        ready: [gke.nodePool],
+        // A kms server starts only once its Workload Identity tokens can be minted.
+        ready: [gke.nodePool, ...(kms[cluster.name] ? apis.needs('iamcredentials') : [])],
         ...(databases[cluster.name] ? { datastoreConnectionString: databases[cluster.name].connectionString } : {}),
         ...(kms[cluster.name] ? { server: gcpServerCloud(kms[cluster.name]) } : {}),
       };

@@ -13,6 +13,7 @@ import type { ClusterSpec, Topology } from '../../clusters/model';
 import type { ClusterRanges } from '../address-ranges';
 import { execKubeconfig } from '../kubeconfig';
 import { gcpNames, SECONDARY_RANGE } from '../../clusters/cloud-names';
+import type { GcpApis } from './apis';
 
 /**
  * Roles of the node service account. GKE documents roles/container.defaultNodeServiceAccount as the minimum
@@ -35,6 +36,8 @@ export interface GkeClusterArgs {
   /** CIDRs allowed to reach the public API endpoint (the deployer, peers' NAT egress addresses). */
   readonly authorizedNetworks: pulumi.Input<pulumi.Input<{ cidrBlock: pulumi.Input<string>; displayName: string }>[]>;
   readonly deletionProtection: boolean;
+  /** The environment's enabled APIs (GKE, IAM). */
+  readonly apis: GcpApis;
 }
 
 export class GkeCluster extends pulumi.ComponentResource {
@@ -55,7 +58,7 @@ export class GkeCluster extends pulumi.ComponentResource {
     this.nodeServiceAccount = new gcp.serviceaccount.Account(`${name}-nodes`, {
       accountId: gcpNames.serviceAccountId(env, cluster.name, 'nodes'),
       displayName: `meshfed ${env}/${cluster.name} GKE nodes`,
-    }, child);
+    }, { ...child, dependsOn: args.apis.needs('iam') });
     const member = pulumi.interpolate`serviceAccount:${this.nodeServiceAccount.email}`;
     const grants = NODE_SERVICE_ACCOUNT_ROLES.map((role) =>
       new gcp.projects.IAMMember(`${name}-nodes-${role.split('/')[1]}`, { project: args.project, role, member }, child));
@@ -94,7 +97,7 @@ export class GkeCluster extends pulumi.ComponentResource {
       masterAuthorizedNetworksConfig: { cidrBlocks: args.authorizedNetworks, gcpPublicCidrsAccessEnabled: false },
       deletionProtection: args.deletionProtection,
       resourceLabels: { 'meshfed-environment': env, 'meshfed-cluster': cluster.name },
-    }, { ...child, dependsOn: grants });
+    }, { ...child, dependsOn: [...grants, ...args.apis.needs('container')] });
 
     this.nodePool = new gcp.container.NodePool(gcpNames.nodePool(cluster.name), {
       cluster: this.cluster.id,

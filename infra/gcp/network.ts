@@ -16,6 +16,7 @@ import type { ClusterSpec, Topology } from '../../clusters/model';
 import type { ClusterRanges } from '../address-ranges';
 import type { FirewallRule } from '../firewall-rules';
 import { gcpNames, SECONDARY_RANGE } from '../../clusters/cloud-names';
+import type { GcpApis } from './apis';
 
 export interface GcpNetworkArgs {
   readonly topology: Topology;
@@ -24,6 +25,8 @@ export interface GcpNetworkArgs {
   readonly ranges: readonly ClusterRanges[];
   /** firewallRules(topology, ranges); rules whose target is not created here are skipped. */
   readonly rules: readonly FirewallRule[];
+  /** The environment's enabled APIs (Compute Engine). */
+  readonly apis: GcpApis;
   /**
    * NAT egress addresses (CIDRs) of a peer in another cloud (a rule's peerEgress): the sources its traffic
    * arrives from. Required when some rule names such a peer.
@@ -46,7 +49,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
       autoCreateSubnetworks: false,
       routingMode: 'GLOBAL',
       description: `meshfed environment ${env}`,
-    }, child);
+    }, { ...child, dependsOn: args.apis.needs('compute') });
 
     const subnets: Record<string, gcp.compute.Subnetwork> = {};
     for (const cluster of args.clusters) {
@@ -68,7 +71,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
     const natAddresses: Record<string, gcp.compute.Address> = {};
     for (const region of [...new Set(args.clusters.map((c) => c.region))].sort()) {
       const router = new gcp.compute.Router(gcpNames.router(env, region), { network: this.network.id, region }, child);
-      natAddresses[region] = new gcp.compute.Address(gcpNames.nat(env, region), { region, addressType: 'EXTERNAL', description: `Cloud NAT egress of meshfed ${env} in ${region}` }, child);
+      natAddresses[region] = new gcp.compute.Address(gcpNames.nat(env, region), { region, addressType: 'EXTERNAL', description: `Cloud NAT egress of meshfed ${env} in ${region}` }, { ...child, dependsOn: args.apis.needs('compute') });
       new gcp.compute.RouterNat(gcpNames.nat(env, region), {
         router: router.name,
         region,

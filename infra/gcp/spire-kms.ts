@@ -15,6 +15,7 @@ import * as random from '@pulumi/random';
 import type { ClusterSpec } from '../../clusters/model';
 import { SPIRE_SERVER, SPIRE_SERVER_NAMESPACE } from '../../constructs/core/names';
 import { gcpNames } from '../../clusters/cloud-names';
+import type { GcpApis } from './apis';
 
 /**
  * Exactly the permissions SPIRE's gcp_kms plugin requires on its key ring (spiffe/spire v1.15.3
@@ -49,6 +50,8 @@ export interface SpireKmsArgs {
   readonly role: pulumi.Input<string>;
   /** Pulumi `protect` on the key ring (deletionProtection of the cluster). */
   readonly protect: boolean;
+  /** The environment's enabled APIs (IAM, Cloud KMS, IAM Service Account Credentials). */
+  readonly apis: GcpApis;
 }
 
 export class SpireKms extends pulumi.ComponentResource {
@@ -66,19 +69,19 @@ export class SpireKms extends pulumi.ComponentResource {
     this.serviceAccount = new gcp.serviceaccount.Account(`${name}-server`, {
       accountId: gcpNames.serviceAccountId(environment, cluster.name, 'spire'),
       displayName: `meshfed ${environment}/${cluster.name} SPIRE server (Cloud KMS)`,
-    }, child);
+    }, { ...child, dependsOn: args.apis.needs('iam') });
     new gcp.serviceaccount.IAMMember(`${name}-workload-identity`, {
       serviceAccountId: pulumi.interpolate`projects/${project}/serviceAccounts/${this.serviceAccount.email}`,
       role: 'roles/iam.workloadIdentityUser',
       member: workloadIdentityMember(project),
-    }, child);
+    }, { ...child, dependsOn: args.apis.needs('iamcredentials') });
 
     const suffix = new random.RandomId(`${name}-key-ring-suffix`, { byteLength: 3 }, stateful);
     this.keyRing = new gcp.kms.KeyRing(`${name}-key-ring`, {
       project,
       location: cluster.region,
       name: pulumi.interpolate`${gcpNames.spireKeyRingBase(environment, cluster.name)}-${suffix.hex}`,
-    }, stateful);
+    }, { ...stateful, dependsOn: args.apis.needs('cloudkms') });
     this.keyRingId = pulumi.interpolate`projects/${project}/locations/${cluster.region}/keyRings/${this.keyRing.name}`;
     new gcp.kms.KeyRingIAMMember(`${name}-key-ring-spire`, {
       keyRingId: this.keyRingId,

@@ -19,7 +19,8 @@ export async function runPlanCli(options: PlanCliOptions, io: Io): Promise<numbe
   if (options.topology === undefined && options.env === undefined) {
     return usageError('plan', io, 'give one of --env <name> (clusters/<name>.yaml) or --topology <file>');
   }
-  const loaded = loadTopologies('plan', options, io, 'planned');
+  // The plan runs the stack's program, which generates the roots the topology does not give.
+  const loaded = loadTopologies('plan', options, io, 'planned', { rootsFromStack: true });
   if (typeof loaded === 'number') return loaded;
   const { topology } = loaded.topologies[0];
   const existing = options.existing ? options.existing.split(',').filter((s) => s !== '') : [];

@@ -63,6 +63,8 @@ export function details(type: string, inputs: Record<string, any>): string[] {
       return [`location=${inputs.location}`, `name=${inputs.name}`];
     case 'gcp:kms/keyRingIAMMember:KeyRingIAMMember':
       return [`role=${inputs.role}`, `member=${inputs.member}`];
+    case 'gcp:projects/service:Service':
+      return [`api=${inputs.service}`];
     case 'gcp:projects/iAMCustomRole:IAMCustomRole':
       return [`roleId=${inputs.roleId}`, `permissions=${(inputs.permissions ?? []).length}`];
     case 'kubernetes:core/v1:Secret':
