@@ -29,6 +29,8 @@ export interface PlanOptions {
   /** Clusters treated as existing (as meshfed:kubeconfigs would name them); a stand-in kubeconfig is used. */
   readonly existingClusters?: readonly string[];
   readonly project?: string;
+  /** Called with every resource the program registers and its full inputs (audits that read whole policy documents). */
+  readonly onResource?: (resource: { readonly type: string; readonly name: string; readonly inputs: Readonly<Record<string, any>> }) => void;
 }
 
 const list = (v: unknown): string => (Array.isArray(v) ? v.join(',') : String(v));
@@ -116,6 +118,7 @@ export async function runPlan(topology: Topology, options: PlanOptions = {}): Pr
       const state = { ...args.inputs, ...(mockCloudState({ type: args.type, name: args.name, inputs: args.inputs }, { project }) ?? {}) };
       if (args.type === 'kubernetes:core/v1:Secret' && args.inputs.type === 'kubernetes.io/service-account-token') state.data = { token: Buffer.from('offline-token').toString('base64') };
       seen.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, ...(args.provider ? { provider: args.provider } : {}), inputs: args.inputs });
+      options.onResource?.({ type: args.type, name: args.name, inputs: args.inputs });
       return { id: `${args.name}-id`, state };
     },
     call: (args) => {
