@@ -4,7 +4,6 @@
  * cluster or Pulumi engine is needed.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { discoveryPairs } from '../../clusters/federation';
 import type { Topology } from '../../clusters/model';
 import { deployMesh } from '../mesh-program';
 import { mockCloudCall, mockCloudState } from './mock-state';
@@ -133,13 +132,14 @@ export async function runPlan(topology: Topology, options: PlanOptions = {}): Pr
     clusters: [{ name: c, cluster: { server: `https://${c}.example.invalid`, 'certificate-authority-data': Buffer.from('-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n').toString('base64') } }],
     contexts: [{ name: c, context: { cluster: c, user: c } }], users: [{ name: c, user: {} }],
   });
-  deployMesh({
+  const program = deployMesh({
     topology,
     existingClusters: existing,
     ...(existing.length > 0 ? { kubeconfigs: pulumi.secret(pulumi.output(Object.fromEntries(existing.map((c) => [c, standIn(c)])))) } : {}),
     gcp: { project, apiAccessCidrs: ['(your address)/32'] },
   });
-  const remote = discoveryPairs(topology).length;
+  // The program's own pairs (with the roots the stack generates, more than the written topology's).
+  const remote = Object.keys(program.remoteSecrets.secrets).length;
   let last = -1;
   for (let stable = 0; stable < 5;) {
     await new Promise((r) => setTimeout(r, 40));
