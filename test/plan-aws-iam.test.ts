@@ -1,5 +1,5 @@
 /**
- * Every IAM document of the AWS side, read from the offline plan of clusters/eks.yaml, clusters/mixed.yaml
+ * Every IAM document of the AWS side (and where the RDS password goes), read from the offline plan of clusters/eks.yaml, clusters/mixed.yaml
  * and a KMS + IAM-authenticated datastore fixture (the real program under the plan's mocks): no wildcard
  * action anywhere, every web-identity trust scoped to exactly one service account, managed policies only
  * the ones each role needs.
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadTopologyFile } from '../clusters';
 import { policyActions, type PolicyDocument } from '../infra/aws/iam-policies';
 import { runPlan } from '../infra/plan/plan';
+import { isSecretValue, revealed } from './helpers/pulumi-mocks';
 
 interface Seen { readonly type: string; readonly name: string; readonly inputs: Readonly<Record<string, any>> }
 
@@ -110,5 +111,33 @@ describe('IRSA roles of the plans, by service account', () => {
     expect(subjects('kms', 'eks-kms')).toEqual([...BASE, 'system:serviceaccount:spire-server:spire-server'].sort());
     const inline = results.kms.filter((r) => r.type === 'aws:iam/rolePolicy:RolePolicy' && r.inputs.role === 'eks-kms-spire-kms-irsa-role');
     expect(inline.flatMap((r) => policyActions(JSON.parse(r.inputs.policy))).filter((a) => a.startsWith('rds-db:'))).toEqual(['rds-db:connect']);
+  });
+});
+
+describe('RDS in the eks plan (root: spire.datastore postgres + eks.managedDatastore)', () => {
+  // The offline plan's stand-in for the RDS-managed master password (infra/plan/mock-state.ts).
+  const PASSWORD = 'mock-password';
+
+  it('is Multi-AZ, encrypted, private, protected (eks is not dev-like), with no password among its inputs', () => {
+    const db = results.eks.filter((r) => r.type === 'aws:rds/instance:Instance');
+    expect(db.map((r) => r.name)).toEqual([expect.stringMatching(/^root-datastore-db/)]);
+    expect(db[0].inputs).toMatchObject({ multiAz: true, storageEncrypted: true, publiclyAccessible: false, manageMasterUserPassword: true, deletionProtection: true, skipFinalSnapshot: false });
+    expect(db[0].inputs.password).toBeUndefined();
+  });
+
+  it('reaches the cluster only as the datastoreSecret Secret, whose data is a secret value; no other input carries the password', () => {
+    const secret = results.eks.find((r) => r.name === 'root-spire-datastore-secret')!;
+    expect(secret.inputs.metadata).toMatchObject({ namespace: 'spire-server', name: 'spire-datastore' });
+    expect(isSecretValue(secret.inputs.stringData)).toBe(true);
+    expect(JSON.stringify(revealed(secret.inputs.stringData))).toContain(PASSWORD);
+    /** Plain strings of a value, secret-wrapped parts left out. */
+    const plain = (v: unknown): string[] => {
+      if (isSecretValue(v)) return [];
+      if (typeof v === 'string') return [v];
+      if (Array.isArray(v)) return v.flatMap(plain);
+      if (typeof v === 'object' && v !== null) return Object.values(v).flatMap(plain);
+      return [];
+    };
+    expect(results.eks.filter((r) => plain(r.inputs).some((t) => t.includes(PASSWORD))).map((r) => r.name)).toEqual([]);
   });
 });
