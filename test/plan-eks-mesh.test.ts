@@ -5,14 +5,14 @@
  */
 import { discoveryPairs } from '../clusters/federation';
 import { runPlan } from '../infra/plan/plan';
-import { NESTED_EKS, THREE_EKS, topologyOf } from './helpers/aws-topologies';
+import { NESTED_EKS, THREE_EKS, topologyOf, TWO_EKS } from './helpers/aws-topologies';
 import { revealed } from './helpers/pulumi-mocks';
 
 interface Seen { readonly type: string; readonly name: string; readonly inputs: Readonly<Record<string, any>> }
 
-async function planOf(yaml: string): Promise<Map<string, Seen>> {
+async function planOf(yaml: string, existingClusters: readonly string[] = []): Promise<Map<string, Seen>> {
   const seen = new Map<string, Seen>();
-  await runPlan(topologyOf(yaml), { onResource: (r) => seen.set(r.name, r) });
+  await runPlan(topologyOf(yaml), { existingClusters, onResource: (r) => seen.set(r.name, r) });
   return seen;
 }
 
@@ -20,6 +20,7 @@ const runs: Record<string, Map<string, Seen>> = {};
 beforeAll(async () => {
   runs.three = await planOf(THREE_EKS);
   runs.nested = await planOf(NESTED_EKS);
+  runs.existing = await planOf(TWO_EKS, ['east', 'west']);
 }, 180000);
 
 const ofType = (run: string, type: string): Seen[] => [...runs[run].values()].filter((r) => r.type === type);
@@ -100,5 +101,14 @@ describe('nested EKS tree, deploy layer', () => {
     }
     expect(Object.keys(revealed(runs.nested.get('root-spire-nested-kubeconfigs')!.inputs.stringData)).sort()).toEqual(['child-a', 'child-b']);
     expectDeployedOnce('nested', CLUSTERS);
+  });
+});
+
+describe('existing EKS clusters (meshfed:kubeconfigs)', () => {
+  it('get the deploy layer but no AWS resource and no Load Balancer Controller: the user installs it (README, NOTES.md)', () => {
+    const types = new Set([...runs.existing.values()].map((r) => r.type));
+    expect([...types].filter((t) => t.startsWith('aws:'))).toEqual([]);
+    expect(ofType('existing', 'kubernetes:helm.sh/v3:Release').filter((r) => r.inputs.chart === 'aws-load-balancer-controller')).toEqual([]);
+    for (const c of ['east', 'west']) expect([c, ofType('existing', 'kubernetes:helm.sh/v3:Release').filter((r) => r.name === `${c}-istio-istiod`).length]).toEqual([c, 1]);
   });
 });
