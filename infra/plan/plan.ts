@@ -29,7 +29,7 @@ export interface PlanOptions {
   readonly existingClusters?: readonly string[];
   readonly project?: string;
   /** Called with every resource the program registers and its full inputs (audits that read whole policy documents). */
-  readonly onResource?: (resource: { readonly type: string; readonly name: string; readonly inputs: Readonly<Record<string, any>> }) => void;
+  readonly onResource?: (resource: { readonly type: string; readonly name: string; readonly inputs: Readonly<Record<string, unknown>> }) => void;
 }
 
 const list = (v: unknown): string => (Array.isArray(v) ? v.join(',') : String(v));
