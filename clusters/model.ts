@@ -73,6 +73,11 @@ export interface ClusterSpec {
   readonly eks?: EksParsed;
   /** What only the cloud knows about the SPIRE server's surroundings; set by the Pulumi stack (infra/stack-values.ts), never by the file. */
   readonly serverCloud?: ServerCloudValues;
+  /**
+   * Annotations the Pulumi stack gives the east-west gateway's Service (Istio's Helm values, infra/istio-install.ts),
+   * so the manifests can follow from them (clusters/pod-readiness-gates.ts); set by the stack, never by the file.
+   */
+  readonly eastWestGatewayAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** The cloud principal the spire-server ServiceAccount acts as. */

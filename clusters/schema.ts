@@ -204,7 +204,7 @@ const EKS = z
     natGateways: z.enum(['one-per-zone', 'single']).optional(),
     /** CIDRs allowed to reach the public API endpoint; default: public endpoint open (AWS default), private endpoint always on. */
     apiAccessCidrs: z.array(z.string()).min(1).optional(),
-    /** Cross-cluster readers (peer istiods on EKS, a nested parent on EKS) as EKS access entries with AmazonEKSViewPolicy instead of service-account tokens. Default false. */
+    /** Peer istiods on EKS get an EKS access entry (AmazonEKSViewPolicy) and an IRSA role to read this cluster; remote secrets still carry the reader token (README, "Access entries versus tokens"). Default false. */
     accessEntries: z.boolean().optional(),
     /** spire.datastore postgres on RDS (Multi-AZ, encrypted, private subnets) created by the stack. */
     managedDatastore: z

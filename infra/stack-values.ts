@@ -68,6 +68,7 @@ export function withStackValues(topology: Topology, values: Readonly<Record<stri
       ...(serverEndpoint ? { serverEndpoint } : {}),
       ...(Object.keys(eastWestGateway).length > 0 ? { istio: { ...c.istio, eastWestGateway } } : {}),
       ...(v.server !== undefined ? { serverCloud: v.server } : {}),
+      ...(v.annotations?.eastWestGateway !== undefined ? { eastWestGatewayAnnotations: { ...v.annotations.eastWestGateway } } : {}),
     };
   });
   return { ...topology, clusters };

@@ -11,11 +11,13 @@ import {
 import { PROVIDER_KUBELET_ACCESS, providerHas } from '../constructs/platform-facts';
 import { SPIRE_SERVER, SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/core/names';
 import { IstioNamespace } from '../constructs/istio/namespace';
+import { ISTIO_SYSTEM_NAMESPACE } from '../constructs/istio/model';
 import { trustRelations, type TrustRelations } from '../clusters/federation';
 import { addIstioCharts, ISTIO_CHART_FILES } from './istio-charts';
 import { addNestedChild, addTrustCharts, serverTrustProps, TRUST_CHART_FILES } from './trust-charts';
 import { addK8sWorkloadRegistrar, K8S_WORKLOAD_REGISTRAR_CHART } from './k8s-workload-registrar-chart';
 import { addSamplesChart, SAMPLES_CHART_FILES } from './samples-chart';
+import { needsLbController, POD_READINESS_GATE_INJECT_LABEL, readinessGateNamespaces } from '../clusters/pod-readiness-gates';
 
 /** Something the user still has to do that synth could not (printed by the CLI, written to NOTES.md). */
 export interface SynthNote {
@@ -56,6 +58,15 @@ function datastoreNote(cluster: ClusterSpec): string {
     `or force-delete the pod \`kubectl --context ${cluster.kubeContext} -n ${SPIRE_SERVER_NAMESPACE} delete pod ${SPIRE_SERVER}-0 --grace-period=0 --force\`. Staging and production: use spire.datastore postgres or mysql with spire.replicas 2 or more.`;
 }
 
+/** Services that only the AWS Load Balancer Controller serves: on a cluster the stack does not create, the user installs it. */
+function lbControllerNote(gates: ReturnType<typeof readinessGateNamespaces>): string {
+  const labelled = [...(gates.spireServer ? [SPIRE_SERVER_NAMESPACE] : []), ...(gates.istioSystem ? [ISTIO_SYSTEM_NAMESPACE] : [])];
+  const [key, value] = Object.entries(POD_READINESS_GATE_INJECT_LABEL)[0];
+  return 'AWS Load Balancer Controller: Services of this cluster carry its annotations (service.beta.kubernetes.io/aws-load-balancer-type external or nlb-ip), which the in-tree provider ignores, so they get no load balancer until the controller runs in the cluster. ' +
+    'The Pulumi stack installs it on the EKS clusters it creates; on a cluster given to it or applied by hand, install it first (README, "Installing the output by hand").' +
+    (labelled.length > 0 ? ` Namespace${labelled.length > 1 ? 's' : ''} ${labelled.join(', ')} carr${labelled.length > 1 ? 'y' : 'ies'} ${key}=${value}: the controller's webhook gives pods created there a readiness gate that holds a rolling update until each new pod is a healthy NLB target.` : '');
+}
+
 /** The KeyManager the topology asks for, when the cloud values it needs are known (the Pulumi stack supplies them). */
 function keyManagerOf(topology: Topology, cluster: ClusterSpec, notes: SynthNote[]): KeyManager | undefined {
   if (cluster.spire.keyManager === 'disk') return undefined;
@@ -85,12 +96,14 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec, 
   const spire = cluster.spire;
 
   const namespaces = chart(CHART_FILES.namespaces);
-  new SpireNamespaces(namespaces, 'Spire');
+  const gates = readinessGateNamespaces(cluster);
+  new SpireNamespaces(namespaces, 'Spire', gates.spireServer ? { serverLabels: POD_READINESS_GATE_INJECT_LABEL } : {});
   // Agents and CSI drivers ask for system-node-critical; GKE admits that outside kube-system only with this quota.
   if (providerHas(cluster.provider, 'critical-priority-needs-quota')) {
     new CriticalPodsQuota(namespaces, 'CriticalPods', { namespace: SPIRE_SYSTEM_NAMESPACE });
   }
-  new IstioNamespace(namespaces, 'Istio', { network: cluster.network });
+  new IstioNamespace(namespaces, 'Istio', { network: cluster.network, ...(gates.istioSystem ? { labels: POD_READINESS_GATE_INJECT_LABEL } : {}) });
+  if (needsLbController(cluster)) notes.push({ cluster: cluster.name, text: lbControllerNote(gates) });
 
   // A nested cluster's CA is signed by its parent's server; only roots chain to cert-manager. The root
   // key sits in its own namespace (CaNamespace), out of reach of every workload's Role. istiod gets no

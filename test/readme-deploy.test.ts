@@ -119,3 +119,17 @@ describe('the dev plan excerpt', () => {
     }
   }, 60000);
 });
+
+describe('the mixed plan excerpt (Deploy on AWS or across clouds)', () => {
+  it('has the header and only lines of the offline plan of clusters/mixed.yaml', async () => {
+    const lines = formatPlan(await runPlan(loadTopologyFile(join(ROOT, 'clusters', 'mixed.yaml')))).split('\n');
+    // The block sits in a numbered list item: drop its three-space indent, the fence, the command and the elisions.
+    const excerpt = marked('plan:mixed').split('\n').map((l) => l.replace(/^ {3}/, ''))
+      .filter((l) => l !== '```' && l.trim() !== '' && !l.startsWith('$ ') && l.trim() !== '...');
+    const hint = 'README.md is stale: paste lines of `npm run plan -- --env mixed` into the plan:mixed block';
+    expect([hint, excerpt[0]]).toEqual([hint, lines[0]]);
+    expect([hint, excerpt.filter((l) => !lines.includes(l))]).toEqual([hint, []]);
+    // Both clusters and both clouds' cross-cloud rules are shown, not only the header.
+    expect(excerpt.filter((l) => /^\S/.test(l))).toEqual([lines[0], lines.find((l) => l.startsWith('gke-hub ')), lines.find((l) => l.startsWith('eks-edge '))]);
+  }, 60000);
+});

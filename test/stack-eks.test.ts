@@ -38,6 +38,15 @@ describe('2-EKS stack (prod)', () => {
     expect(values.annotations['service.beta.kubernetes.io/aws-load-balancer-type']).toBe('external');
   });
 
+  it('labels spire-server and istio-system for the controller\'s pod readiness gates: their bundle endpoint and east-west gateway have IP targets', () => {
+    // aws-load-balancer-controller docs/deploy/pod_readiness_gate.md (v3.5.0): the gate is injected only in namespaces with this label.
+    for (const cluster of CLUSTERS) {
+      const namespaces = objs(`${cluster}-00-namespaces`).filter((o) => o.kind === 'Namespace');
+      const labelled = namespaces.filter((o) => o.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject'] === 'enabled').map((o) => o.metadata.name).sort();
+      expect([cluster, labelled]).toEqual([cluster, ['istio-system', 'spire-server']]);
+    }
+  });
+
   it('creates one remote secret per ordered pair and deploys each cluster once, after its node group', () => {
     const secrets = run.all().filter((r) => r.type === 'kubernetes:core/v1:Secret' && r.name.startsWith('remote-secrets-')).map((r) => [r.name, r.provider]).sort();
     expect(secrets).toEqual([['remote-secrets-east-istio-remote-secret-west', 'east-k8s'], ['remote-secrets-west-istio-remote-secret-east', 'west-k8s']]);

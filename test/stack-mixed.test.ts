@@ -71,6 +71,13 @@ describe('mixed GKE + EKS stack (prod)', () => {
     for (const c of ['gke-1', 'eks-1']) expect(run.ofType('kubernetes:helm.sh/v3:Release').filter((r) => r.name === `${c}-istio-istiod`)).toHaveLength(1);
   });
 
+  it('labels the EKS cluster\'s spire-server and istio-system for the controller\'s pod readiness gates, no GKE namespace', () => {
+    const labelled = (cluster: string) => objs(`${cluster}-00-namespaces`)
+      .filter((o) => o.kind === 'Namespace' && o.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject'] === 'enabled').map((o) => o.metadata.name).sort();
+    expect(labelled('eks-1')).toEqual(['istio-system', 'spire-server']);
+    expect(labelled('gke-1')).toEqual([]);
+  });
+
   it('installs the AWS Load Balancer Controller on the EKS cluster only, before its internet-facing bundle endpoint', () => {
     const releases = run.ofType('kubernetes:helm.sh/v3:Release').filter((r) => r.inputs.chart === 'aws-load-balancer-controller');
     expect(releases.map((r) => [r.name, r.provider])).toEqual([['eks-1-aws-load-balancer-controller', 'eks-1-k8s']]);

@@ -8,6 +8,12 @@ export interface SpireNamespacesProps {
   readonly serverNamespace?: string;
   /** @default "spire-system" */
   readonly agentNamespace?: string;
+  /**
+   * Labels added to the server namespace's own, e.g. a load balancer controller's pod readiness gate
+   * injection for the Services in front of the server.
+   * @default - none
+   */
+  readonly serverLabels?: Readonly<Record<string, string>>;
 }
 
 /** Pod Security Standards version the `enforce` level is pinned to, so a cluster upgrade cannot tighten it unannounced. */
@@ -31,7 +37,7 @@ export class SpireNamespaces extends Construct {
     super(scope, id);
     const psa = podSecurityLabels;
     new kplus.Namespace(this, 'Server', {
-      metadata: { name: props.serverNamespace ?? SPIRE_SERVER_NAMESPACE, labels: psa('restricted') },
+      metadata: { name: props.serverNamespace ?? SPIRE_SERVER_NAMESPACE, labels: { ...props.serverLabels, ...psa('restricted') } },
     });
     // Agents need hostPID and a host socket directory, the CSI driver privileged mount propagation.
     new kplus.Namespace(this, 'Agents', {

@@ -10,6 +10,12 @@ export const NETWORK_LABEL = 'topology.istio.io/network';
 export interface IstioNamespaceProps {
   /** Istio network of this cluster, e.g. "network1". */
   readonly network: string;
+  /**
+   * Labels added to the namespace's own, e.g. a load balancer controller's pod readiness gate injection
+   * for the east-west gateway's Service.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export class IstioNamespace extends Construct {
@@ -22,6 +28,7 @@ export class IstioNamespace extends Construct {
       metadata: {
         name: ISTIO_SYSTEM_NAMESPACE,
         labels: {
+          ...props.labels,
           [NETWORK_LABEL]: props.network,
           // istiod and the gateways meet "restricted"; Istio CNI runs in kube-system on GKE.
           ...podSecurityLabels('restricted'),

@@ -4,7 +4,6 @@
  * cluster or Pulumi engine is needed.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { discoveryPairs } from '../../clusters/federation';
 import type { Topology } from '../../clusters/model';
 import { deployMesh } from '../mesh-program';
 import { mockCloudCall, mockCloudState } from './mock-state';
@@ -29,6 +28,8 @@ export interface PlanOptions {
   /** Clusters treated as existing (as meshfed:kubeconfigs would name them); a stand-in kubeconfig is used. */
   readonly existingClusters?: readonly string[];
   readonly project?: string;
+  /** Called with every resource the program registers and its full inputs (audits that read whole policy documents). */
+  readonly onResource?: (resource: { readonly type: string; readonly name: string; readonly inputs: Readonly<Record<string, unknown>> }) => void;
 }
 
 const list = (v: unknown): string => (Array.isArray(v) ? v.join(',') : String(v));
@@ -118,6 +119,7 @@ export async function runPlan(topology: Topology, options: PlanOptions = {}): Pr
       const state = { ...args.inputs, ...(mockCloudState({ type: args.type, name: args.name, inputs: args.inputs }, { project }) ?? {}) };
       if (args.type === 'kubernetes:core/v1:Secret' && args.inputs.type === 'kubernetes.io/service-account-token') state.data = { token: Buffer.from('offline-token').toString('base64') };
       seen.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, ...(args.provider ? { provider: args.provider } : {}), inputs: args.inputs });
+      options.onResource?.({ type: args.type, name: args.name, inputs: args.inputs });
       return { id: `${args.name}-id`, state };
     },
     call: (args) => {
@@ -132,13 +134,14 @@ export async function runPlan(topology: Topology, options: PlanOptions = {}): Pr
     clusters: [{ name: c, cluster: { server: `https://${c}.example.invalid`, 'certificate-authority-data': Buffer.from('-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n').toString('base64') } }],
     contexts: [{ name: c, context: { cluster: c, user: c } }], users: [{ name: c, user: {} }],
   });
-  deployMesh({
+  const program = deployMesh({
     topology,
     existingClusters: existing,
     ...(existing.length > 0 ? { kubeconfigs: pulumi.secret(pulumi.output(Object.fromEntries(existing.map((c) => [c, standIn(c)])))) } : {}),
     gcp: { project, apiAccessCidrs: ['(your address)/32'] },
   });
-  const remote = discoveryPairs(topology).length;
+  // The program's own pairs (with the roots the stack generates, more than the written topology's).
+  const remote = Object.keys(program.remoteSecrets.secrets).length;
   let last = -1;
   for (let stable = 0; stable < 5;) {
     await new Promise((r) => setTimeout(r, 40));
