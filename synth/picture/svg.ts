@@ -1,6 +1,6 @@
 /**
- * The picture model laid out with ELK (elkjs, the Eclipse Layout Kernel compiled to JavaScript, run
- * in-process) and drawn as plain SVG: no scripts, no external fonts, every label XML-escaped, every
+ * The picture model as an ELK graph (elkjs, the Eclipse Layout Kernel compiled to JavaScript; laid out
+ * by layout.ts) and, once laid out, drawn as plain SVG: no scripts, no external fonts, every label XML-escaped, every
  * number rounded to one decimal so the same topology gives the same bytes.
  */
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
@@ -72,7 +72,8 @@ function clusterInnerWidth(c: PictureCluster): number {
   );
 }
 
-function elkGraph(model: PictureModel): ElkNode {
+/** The picture model as an ELK graph: clouds contain regions contain clusters, edges carry their labels' sizes. */
+export function elkGraph(model: PictureModel): ElkNode {
   const padding = (top: number) => `[top=${top},left=${PAD},bottom=${PAD},right=${PAD}]`;
   const clusterNode = (c: PictureCluster): ElkNode => {
     const width = Math.ceil(clusterInnerWidth(c));
@@ -125,19 +126,8 @@ function elkGraph(model: PictureModel): ElkNode {
   };
 }
 
-/**
- * The picture uses only ELK's layered algorithm. elkjs registers every algorithm it ships unless told
- * otherwise (default list in elkjs 0.12.1 lib/elk-api.js), which is most of its start-up cost: naming the
- * one we use saves about 75 ms of every synth and lays out the same graph identically.
- */
-const ONLY_LAYERED = ['layered'];
-
-/** Renders the picture model as an SVG document. Async: elkjs's layout API returns a promise. */
-export async function renderSvg(model: PictureModel): Promise<string> {
-  // Loaded on first use: 1.6 MB of JavaScript (about 130 ms to read and compile) that only the picture
-  // needs; validate, --help and in-process renderTopology callers never pay for it.
-  const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
-  const laidOut = await new ELK({ algorithms: ONLY_LAYERED }).layout(elkGraph(model));
+/** Draws the picture model from its ELK graph (elkGraph) once laid out (layout.ts). */
+export function drawSvg(model: PictureModel, laidOut: ElkNode): string {
   const origin = absolutePositions(laidOut);
   const top = MARGIN + SIZE.title + 20;
   const graphWidth = laidOut.width ?? 0;
