@@ -1,7 +1,6 @@
 /**
  * The commands a user runs, read from package.json so the bench follows the package as it changes:
- * `npm run synth`, the direct node invocation of the package's `bin` (or ts-node on bin/meshfed.ts while
- * there is no compiled CLI), and the offline plan (`meshfed plan`, else `npm run plan`).
+ * `npm run synth`, the direct node invocation of the package's `bin`, and the offline plan (`meshfed plan`, else `npm run plan`).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,22 +25,27 @@ export function binTarget(pkg: PackageJson): string | undefined {
 }
 
 export interface DirectCli {
-  /** How the table names it, e.g. "node lib/bin/meshfed.js" or "ts-node bin/meshfed.ts". */
+  /** How the table names it, e.g. "node bin/meshfed.js". */
   readonly label: string;
   readonly argvPrefix: readonly string[];
   /** The bin target exists in package.json but is not built yet: `npm run build` first. */
   readonly needsBuild: boolean;
 }
 
-/** The direct node invocation: the compiled bin when the package has one, else ts-node as `npm run synth` does today. */
+/**
+ * True when the bin says its compiled code must be rebuilt first (bin/meshfed.js exports needsBuild:
+ * lib/ missing or older than a source). Its first cold run would otherwise time tsc, not synth.
+ */
+function libIsStale(binFile: string, root: string): boolean {
+  const bin = require(binFile) as { needsBuild?: (dir: string) => boolean };
+  return typeof bin.needsBuild === 'function' && bin.needsBuild(root);
+}
+
+/** The direct node invocation of the package's `bin`. */
 export function directCli(root = REPO_ROOT): DirectCli {
-  const pkg = readPackageJson(root);
-  const bin = binTarget(pkg);
-  if (bin !== undefined && /\.c?js$/.test(bin)) {
-    return { label: `node ${bin}`, argvPrefix: [process.execPath, join(root, bin)], needsBuild: !existsSync(join(root, bin)) };
-  }
-  const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [root] });
-  return { label: 'ts-node bin/meshfed.ts', argvPrefix: [process.execPath, tsNode, '--transpile-only', join(root, 'bin', 'meshfed.ts')], needsBuild: false };
+  const bin = binTarget(readPackageJson(root));
+  if (bin === undefined || !/\.c?js$/.test(bin)) throw new Error(`package.json: the bench runs the package's bin, a JavaScript file; found ${JSON.stringify(bin)}`);
+  return { label: `node ${bin}`, argvPrefix: [process.execPath, join(root, bin)], needsBuild: !existsSync(join(root, bin)) || libIsStale(join(root, bin), root) };
 }
 
 export function npmSynth(topology: string, out: string, root = REPO_ROOT): CommandSpec {

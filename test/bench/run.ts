@@ -3,7 +3,7 @@
  *
  * For clusters/dev.yaml and generated federated full meshes (test/bench/topology.ts) it measures:
  * - cold: `npm run synth -- --topology <file> --out <tmp>` and the direct node invocation of the package
- *   bin (ts-node while there is no compiled CLI): wall time, peak RSS, files and bytes written;
+ *   bin: wall time, peak RSS, files and bytes written;
  * - in-process (a fresh node per size): loadTopologyFile + renderTopology, objects, and the ratio to a
  *   bare YAML dump of the same objects;
  * - the offline plan of dev and 10 clusters (`meshfed plan` when the CLI has it, else `npm run plan`);
@@ -11,8 +11,7 @@
  * Prints a table and PASS/GAP per target, writes bench/results.json. Never fails on a missed target.
  *
  * Settings (environment):
- *   BENCH_SIZES    cluster counts, comma-separated            default 2,10,50,100
- *   BENCH_FULL=1   also 200 clusters (about 2 GB written per cold run before the runbook fix)
+ *   BENCH_SIZES    cluster counts, comma-separated            default 2,10,50,100,200
  *   BENCH_RUNS     runs per figure, the median is reported    default 3
  *   BENCH_SLOW_MS  a size whose first cold run takes longer is run once   default 15000
  *   BENCH_PROFILE  cluster count to CPU-profile, 0 for none   default 100 (when measured)
@@ -38,8 +37,7 @@ interface Settings {
 }
 
 function settings(env: NodeJS.ProcessEnv): Settings {
-  const sizes = (env.BENCH_SIZES ?? '2,10,50,100').split(',').map((s) => Number(s.trim()));
-  if (env.BENCH_FULL === '1' && !sizes.includes(200)) sizes.push(200);
+  const sizes = (env.BENCH_SIZES ?? '2,10,50,100,200').split(',').map((s) => Number(s.trim()));
   return {
     sizes,
     runs: Math.max(1, Number(env.BENCH_RUNS ?? 3)),
@@ -161,7 +159,7 @@ function plan(name: string, topology: string, cli: DirectCli): PlanResult {
 function buildIfNeeded(cli: DirectCli): { wallMs: number } | undefined {
   if (!cli.needsBuild) return undefined;
   if (readPackageJson().scripts?.build === undefined) return undefined;
-  process.stderr.write('bench: npm run build (the bin target does not exist yet) ...\n');
+  process.stderr.write('bench: npm run build (the bin target or lib/ is missing or older than the sources) ...\n');
   const run = runMeasured({ label: 'npm run build', argv: ['npm', 'run', 'build'], cwd: REPO_ROOT });
   if (run.exitCode !== 0) throw new Error(`npm run build failed: ${tail(run.stderr)}`);
   return { wallMs: run.wallMs };
