@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { runSynth, runValidate, type Io, type SynthOptions, type ValidateOptions } from './cli';
+import { EXIT } from './cli-input';
 import { runDiff, type DiffOptions } from './diff-cli';
 
 /** The version in meshfed's package.json, found from this file whether it runs from sources or lib/. */
@@ -129,7 +130,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
         const plan = loadPlanModule();
         if (plan === undefined) {
           io.stderr.write('meshfed plan: the offline plan is a repository tool (it needs lib/infra and the Pulumi SDKs, which the package leaves out); run it from a meshfed checkout\n');
-          code = 1;
+          code = EXIT.usage; // nothing ran: the command needs a checkout, as documented in --help
           return;
         }
         code = await plan.runPlanCli(options, io);
