@@ -33,7 +33,7 @@ export function trackRegistrations(): Registration[] {
       return original(...args);
     };
   }
-  const proto = pulumi.Output.prototype as unknown as { apply: (func: AnyFn, ...rest: unknown[]) => unknown };
+  const proto = (pulumi.Output as unknown as { prototype: { apply: (func: AnyFn, ...rest: unknown[]) => unknown } }).prototype;
   const apply = proto.apply;
   proto.apply = function wrappedApply(this: unknown, func: AnyFn, ...rest: unknown[]) {
     return apply.call(this, (...values: unknown[]) => {
