@@ -34,7 +34,8 @@ function load(path: string): Topology {
 const topology = load(topologyFile(config.get('topology'), pulumi.getStack(), projectDir));
 const givenKubeconfigs = kubeconfigsConfig(config.get('kubeconfigs'));
 const apiAccessCidrs = apiAccessCidrsConfig(config.get('apiAccessCidrs'));
-const gcpProject = new pulumi.Config('gcp').get('project');
+const gcpConfig = new pulumi.Config('gcp');
+const gcpProject = gcpConfig.get('project');
 const program = deployMesh({
   topology,
   existingClusters: Object.keys(givenKubeconfigs ?? {}),
