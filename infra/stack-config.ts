@@ -1,8 +1,9 @@
 /**
  * The stack's own config keys (stacks/index.ts), read from their raw text and checked before any resource is
- * registered. Pure: each function takes what `pulumi.Config.get` returns and throws a StackConfigError that
- * names the key, the bad value and what is allowed. Secret values (meshfed:kubeconfigs) are never echoed:
- * Pulumi's own getObject would print the whole value (credentials) when it is not JSON.
+ * registered. Each function takes what `pulumi.Config.get` returns (only topologyFile looks at the file
+ * system) and throws a StackConfigError that names the key, the bad value and what is allowed. Secret
+ * values (meshfed:kubeconfigs) are never echoed: Pulumi's own Config.getObject would print the whole value
+ * (credentials) when it is not JSON (ConfigTypeError, @pulumi/pulumi 3.248.0 config.js).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
