@@ -13,6 +13,10 @@ export function eksProblems(t: TopologyParsed): Problem[] {
       if (eks !== undefined) problems.push({ path: at('eks'), message: `applies only to provider eks; ${c.name} is ${c.provider}` });
       return;
     }
+    // spire.managedDatastore is the gke switch (Cloud SQL, infra/gcp); on eks nothing would create the database.
+    if (c.spire.managedDatastore) {
+      problems.push({ path: at('spire', 'managedDatastore'), message: `true is for gke clusters (Cloud SQL); ${c.name} is eks, whose managed datastore (RDS for PostgreSQL) is eks.managedDatastore: {}` });
+    }
     if (typeof parseCidr(c.cidr) === 'string') return; // reported by the cidr rule
     const zones = eks?.availabilityZones ?? defaultZones(c.region);
     eks?.availabilityZones?.forEach((zone, z) => {

@@ -93,20 +93,23 @@ function checkClusters(topology: Topology, args: MeshProgramArgs): ClusterSpec[]
   if (eksExisting.length > 0 && eksExisting.length < eks.length) {
     throw new StackConfigError(`the stack creates every eks cluster of an environment or none (their VPCs are peered pairwise): ${eksExisting.map((c) => c.name).join(', ')} ${eksExisting.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs, ${eks.filter((c) => !eksExisting.includes(c)).map((c) => c.name).join(', ')} not`);
   }
-  const unmanageable = topology.clusters.filter((c) => c.spire.managedDatastore && args.existingClusters.includes(c.name));
-  if (unmanageable.length > 0) {
-    throw new StackConfigError(`spire.managedDatastore is only for clusters the stack creates; ${unmanageable.map((c) => c.name).join(', ')} ${unmanageable.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs (create the database yourself and its Secret ${unmanageable[0].spire.datastoreSecret.name})`);
-  }
+  // A managed datastore is created with its cluster; on an existing cluster nothing would create it or its Secret.
+  const unmanageable = topology.clusters.flatMap((c, i) => {
+    if (!args.existingClusters.includes(c.name)) return [];
+    const field = c.spire.managedDatastore ? `clusters[${i}].spire.managedDatastore: true` : c.eks?.managedDatastore ? `clusters[${i}].eks.managedDatastore` : undefined;
+    return field ? [`${field} is set on ${c.name}, which meshfed:kubeconfigs gives as existing; a managed datastore is only for clusters the stack creates (remove ${c.name} from meshfed:kubeconfigs to have it created, or drop managedDatastore and create the database and the Secret ${SPIRE_SERVER_NAMESPACE}/${c.spire.datastoreSecret.name} yourself)`] : [];
+  });
+  if (unmanageable.length > 0) throw new StackConfigError(unmanageable.join('\n'));
   const kmsOnExisting = topology.clusters.filter((c) => c.spire.keyManager === 'kms' && args.existingClusters.includes(c.name));
   if (kmsOnExisting.length > 0) {
     throw new StackConfigError(`spire.keyManager kms is only for clusters the stack creates (it creates the key ring or IAM role and the server's cloud identity with the cluster); ${kmsOnExisting.map((c) => c.name).join(', ')} ${kmsOnExisting.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs (use keyManager disk there)`);
   }
   const gke = toCreate.filter((c) => c.provider === 'gke');
   if (gke.length > 0 && !args.gcp?.project) {
-    throw new StackConfigError(`gcp:project is not set; it is required to create ${gke.map((c) => c.name).join(', ')} (\`pulumi config set gcp:project <project id>\`)`);
+    throw new StackConfigError(`gcp:project is not set; it is required to create ${gke.map((c) => c.name).join(', ')} (gke, not given in meshfed:kubeconfigs); allowed: the id of the GCP project to create them in, \`pulumi config set gcp:project <project id>\``);
   }
   if (gke.length > 0 && (args.gcp?.apiAccessCidrs ?? []).length === 0) {
-    throw new StackConfigError(`meshfed:apiAccessCidrs is not set; the created clusters' API servers only accept these ranges (and peers' NAT addresses), so the machine running pulumi must be in one: \`pulumi config set --path 'meshfed:apiAccessCidrs[0]' <your address>/32\``);
+    throw new StackConfigError(`meshfed:apiAccessCidrs is not set (or empty); it is required to create ${gke.map((c) => c.name).join(', ')} (gke): their API servers only accept these ranges (and peers' NAT addresses), so the machine running pulumi must be in one; allowed: a list of IPv4 CIDRs, \`pulumi config set --path 'meshfed:apiAccessCidrs[0]' <your address>/32\``);
   }
   return toCreate;
 }
@@ -164,7 +167,7 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
   for (const rule of rules.filter((r) => created.has(r.target))) {
     const unknown = rule.peerEgress.filter((p) => !created.has(p));
     if (unknown.length > 0) {
-      throw new StackConfigError(`${rule.target} admits ${unknown.join(', ')} (another cloud) from ${unknown.length > 1 ? 'their' : 'its'} NAT egress addresses, which the stack only knows for clusters it creates; ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs`);
+      throw new StackConfigError(`${rule.target} admits ${unknown.join(', ')} (another cloud) from ${unknown.length > 1 ? 'their' : 'its'} NAT egress addresses, which the stack only knows for clusters it creates; ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} given in meshfed:kubeconfigs (allowed: let the stack create ${unknown.join(', ')}, or give ${rule.target} in meshfed:kubeconfigs too)`);
     }
   }
 

@@ -5,22 +5,24 @@
  *   meshfed:kubeconfigs     optional secret map cluster name -> kubeconfig: these clusters exist and are only
  *                           deployed into; every other cluster is created (provider gke: GCP network, GKE cluster;
  *                           provider eks: VPCs peered pairwise, EKS cluster, IAM; all eks clusters or none)
- *   meshfed:apiAccessCidrs  CIDRs that may reach created clusters' API servers (the machine running pulumi)
+ *   meshfed:apiAccessCidrs  IPv4 CIDRs that may reach created gke clusters' API servers (the machine running
+ *                           pulumi); required when gke clusters are created, 0.0.0.0/0 refused
  *   gcp:project, gcp:region the GCP provider's own settings, when gke clusters are created
- * A topology that does not load fails before any resource is registered, with the loader's lines.
+ * A topology that does not load, or a config value that is missing or malformed, fails before any resource
+ * is registered: the loader's lines, or a message naming the key, the value (never a secret one) and what is
+ * allowed (infra/stack-config.ts, deployMesh).
  */
 import * as pulumi from '@pulumi/pulumi';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { loadTopologyFile, TopologyError, type Topology } from '../clusters';
 import { deployMesh, StackConfigError } from '../infra/mesh-program';
+import { apiAccessCidrsConfig, kubeconfigsConfig, topologyFile } from '../infra/stack-config';
 
 const config = new pulumi.Config('meshfed');
-const file = config.get('topology') ?? join('clusters', `${pulumi.getStack()}.yaml`);
 const projectDir = join(__dirname, '..');
 
-function load(): Topology {
+function load(path: string): Topology {
   try {
-    const path = isAbsolute(file) ? file : join(projectDir, file);
     return loadTopologyFile(path, path, { rootsFromStack: true });
   } catch (err) {
     if (err instanceof TopologyError) throw new StackConfigError(`${err.problems.join('\n')}\n${err.problems.length} problem${err.problems.length > 1 ? 's' : ''}; nothing was deployed.`);
@@ -28,14 +30,17 @@ function load(): Topology {
   }
 }
 
-const topology = load();
-const existingClusters = Object.keys(config.getObject<Record<string, string>>('kubeconfigs') ?? {});
+// Every config key is read and checked before the first resource is registered (infra/stack-config.ts).
+const topology = load(topologyFile(config.get('topology'), pulumi.getStack(), projectDir));
+const givenKubeconfigs = kubeconfigsConfig(config.get('kubeconfigs'));
+const apiAccessCidrs = apiAccessCidrsConfig(config.get('apiAccessCidrs'));
 const gcpConfig = new pulumi.Config('gcp');
+const gcpProject = gcpConfig.get('project');
 const program = deployMesh({
   topology,
-  existingClusters,
-  ...(existingClusters.length > 0 ? { kubeconfigs: config.requireSecretObject<Record<string, string>>('kubeconfigs') } : {}),
-  gcp: { ...(gcpConfig.get('project') ? { project: gcpConfig.get('project')! } : {}), apiAccessCidrs: config.getObject<string[]>('apiAccessCidrs') ?? [] },
+  existingClusters: Object.keys(givenKubeconfigs ?? {}),
+  ...(givenKubeconfigs ? { kubeconfigs: pulumi.secret(givenKubeconfigs) } : {}),
+  gcp: { ...(gcpProject ? { project: gcpProject } : {}), apiAccessCidrs },
 });
 
 export const environment = topology.environment;

@@ -59,6 +59,12 @@ describe('eks topology keys', () => {
     ]);
   });
 
+  it('rejects spire.managedDatastore (the gke switch) on an eks cluster, naming the eks key', () => {
+    expect(problemsOf(one('    cidr: 10.1.0.0/16\n    spire: { datastore: postgres, managedDatastore: true }'))).toEqual([
+      'env.yaml:8: clusters[0].spire.managedDatastore: true is for gke clusters (Cloud SQL); c1 is eks, whose managed datastore (RDS for PostgreSQL) is eks.managedDatastore: {}',
+    ]);
+  });
+
   it('tells a topology written with eks.kms where the key moved', () => {
     expect(problemsOf(one('    cidr: 10.1.0.0/16\n    eks: { kms: true }'))).toEqual([
       'env.yaml:8: clusters[0].eks.kms: moved: use spire.keyManager: kms (one key for both clouds: Cloud KMS on gke, AWS KMS on eks)',

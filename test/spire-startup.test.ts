@@ -33,6 +33,9 @@ describe('agent DaemonSets (points 1, 2, 6)', () => {
 
   it.each([['spire-agent', '/run/spire/agent-sockets'], ['spire-agent-upstream', '/run/spire/agent-sockets-upstream']])(
     '%s: a root init container chowns only its socket hostPath to the agent uid, with CHOWN alone', (name, hostDir) => {
+      // Why no node needs preparing: kubelet makes a missing DirectoryOrCreate path root-owned 0755
+      // (kubernetes/kubernetes pkg/volume/hostpath/host_path.go, makeDir), and this init container hands it
+      // to uid 1000 on every pod start (README Deploy step 4).
       const spec = podSpec(find(kid, 'DaemonSet', name, 'spire-system'));
       expect(spec.initContainers).toHaveLength(1);
       const init = spec.initContainers[0];

@@ -1,6 +1,6 @@
 /** Two EKS clusters created and federated in one run of stacks/index.ts (peered VPCs, internal NLBs). */
 import { join } from 'node:path';
-import { fixturePem, MESH_PORTS, objsOf, resolve, stackProgram, x5c } from './helpers/stack-run';
+import { fixturePem, MESH_PORTS, objsOf, registrationsInsideApply, resolve, stackProgram, x5c } from './helpers/stack-run';
 
 const PEM: Record<string, string> = { 'east.example': fixturePem('foo.com'), 'west.example': fixturePem('bar.com') };
 const CLUSTERS = ['east', 'west'] as const;
@@ -69,6 +69,11 @@ describe('2-EKS stack (prod)', () => {
     await expect(pulumiIsSecret(run.stack.kubeconfigs)).resolves.toBe(true);
     const kubeconfigs = await resolve<Record<string, string>>(run.stack.kubeconfigs);
     expect(kubeconfigs.west).toContain('get-token');
+  });
+
+  it('constructs no resource inside an Output\'s apply callback', () => {
+    expect(registrationsInsideApply(run)).toEqual({ insideApply: [], untracked: [] });
+    expect(run.registrations.length).toBeGreaterThan(50);
   });
 });
 

@@ -2,7 +2,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { kubeconfigEndpoint } from '../infra/kubeconfig';
 import { isSecretValue } from './helpers/pulumi-mocks';
-import { fixturePem, objsOf, resolve, stackProgram, x5c } from './helpers/stack-run';
+import { fixturePem, objsOf, registrationsInsideApply, resolve, stackProgram, x5c } from './helpers/stack-run';
 
 const PEM = { 'foo.com': fixturePem('foo.com'), 'bar.com': fixturePem('bar.com') };
 const run = stackProgram('dev', { 'gcp:project': 'meshfed-test', 'meshfed:apiAccessCidrs': '["198.51.100.7/32"]' }, { state: { project: 'meshfed-test', rootPems: PEM }, remoteSecrets: 2 });
@@ -163,5 +163,10 @@ describe('dev stack, clusters created on GKE', () => {
     expect(JSON.stringify(clusters)).not.toMatch(/PRIVATE KEY|token/i);
     expect(await pulumi.isSecret(run.stack.kubeconfigs)).toBe(true);
     expect(Object.keys(await resolve<any>(run.stack.kubeconfigs))).toEqual(['cluster-1', 'cluster-2']);
+  });
+
+  it('constructs no resource inside an Output\'s apply callback', () => {
+    expect(registrationsInsideApply(run)).toEqual({ insideApply: [], untracked: [] });
+    expect(run.registrations.length).toBeGreaterThan(50);
   });
 });

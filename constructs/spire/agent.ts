@@ -124,7 +124,8 @@ export class SpireAgent extends Construct {
       automountServiceAccountToken: true,
       securityContext: restrictedPodSecurity(),
       podMetadata: { labels },
-      // kubelet creates a DirectoryOrCreate hostPath root-owned 0755 and fsGroup never applies to
+      // kubelet creates a DirectoryOrCreate hostPath root-owned 0755 (kubernetes/kubernetes
+      // pkg/volume/hostpath/host_path.go, makeDir: os.MkdirAll(path, 0o755)) and fsGroup never applies to
       // hostPath, so the non-root agent could not create its socket. Only this init container runs as
       // root, with CHOWN alone, on that one directory (the hardened chart's fsGroupFix does the same:
       // spiffe/helm-charts-hardened charts/spire/charts/spire-agent/templates/daemonset.yaml).

@@ -4,18 +4,22 @@ import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { mockCloudCall, mockCloudState, type MockStateOptions } from '../../infra/plan/mock-state';
 import { base64, recordingMocks, settle, type Recorded } from './pulumi-mocks';
+import { trackRegistrations, type Registration } from './registrations';
 
 export interface StackRun {
   readonly recorded: Map<string, Recorded>;
   readonly all: () => Recorded[];
   readonly named: (name: string) => Recorded;
   readonly ofType: (type: string) => Recorded[];
+  /** Every registration as its constructor ran, with whether an apply callback was running (registrations.ts). */
+  readonly registrations: readonly Registration[];
   /** The stack module's exports (plain values; Outputs stay Outputs). */
   stack: any;
 }
 
 /** Reader tokens are filled in by the token controller: `token-of-<cluster>`. */
 export function startStack(stackName: string, config: Record<string, string>, secretKeys: string[], state: MockStateOptions = {}): StackRun {
+  const registrations = trackRegistrations();
   const recorded = recordingMocks(stackName, (args) => {
     const cloud = mockCloudState(args, state);
     if (cloud) return cloud;
@@ -34,6 +38,7 @@ export function startStack(stackName: string, config: Record<string, string>, se
       return r;
     },
     ofType: (type) => all().filter((r) => r.type === type),
+    registrations,
     stack: undefined,
   };
 }
@@ -87,4 +92,16 @@ export async function settleRemoteSecrets(run: StackRun, count: number): Promise
 /** Resolves an Output (or plain value) of the stack's exports. */
 export function resolve<T>(value: pulumi.Input<T>): Promise<T> {
   return new Promise((res) => pulumi.output(value).apply((v) => { res(v as T); return v; }));
+}
+
+/**
+ * Resources whose constructor ran inside an Output's apply callback ([] is the contract: every resource is
+ * known before any Output resolves), and recorded resources the tracker did not see (so [] is not vacuous).
+ */
+export function registrationsInsideApply(run: StackRun): { insideApply: string[]; untracked: string[] } {
+  const tracked = new Set(run.registrations.map((r) => r.name));
+  return {
+    insideApply: run.registrations.filter((r) => r.insideApply).map((r) => `${r.type} ${r.name}`),
+    untracked: run.all().map((r) => r.name).filter((name) => !tracked.has(name)),
+  };
 }
