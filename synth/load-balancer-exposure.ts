@@ -49,8 +49,11 @@ export function exposureNotes(cluster: ClusterSpec, target: Pick<ExposedService,
   }
   const ip = exposure.pinnedIp;
   if (ip !== undefined && cluster.provider === 'eks' && nlbAddressPin(annotations, ip) === 'none') {
-    const how = annotations[NLB_ADDRESS_ANNOTATIONS.scheme] === 'internal'
-      ? `list ${ip} first in the annotation ${NLB_ADDRESS_ANNOTATIONS.privateIpv4} (one private address per subnet of service.beta.kubernetes.io/aws-load-balancer-subnets)`
+    // Elastic IPs are for internet-facing NLBs only; an internal one (controller scheme or in-tree flag) takes private addresses.
+    const controllerInternal = annotations[NLB_ADDRESS_ANNOTATIONS.scheme] === 'internal';
+    const inTreeInternal = !controllerInternal && annotations['service.beta.kubernetes.io/aws-load-balancer-internal'] === 'true';
+    const how = controllerInternal || inTreeInternal
+      ? `${inTreeInternal ? `serve it with the AWS Load Balancer Controller (${NLB_ADDRESS_ANNOTATIONS.scheme}: internal) and ` : ''}list ${ip} first in the annotation ${NLB_ADDRESS_ANNOTATIONS.privateIpv4} (one private address per subnet of service.beta.kubernetes.io/aws-load-balancer-subnets)`
       : `allocate Elastic IPs and add the annotation ${NLB_ADDRESS_ANNOTATIONS.eipAllocations} (one allocation ID per subnet)`;
     notes.push({
       cluster: cluster.name,
