@@ -79,6 +79,12 @@ export function subnetName(clusterName: string, tier: 'private' | 'public', zone
 }
 
 /**
+ * Peers dial one zone's address of a pinned NLB; cross-zone load balancing (off by default on NLBs) lets that
+ * zone's NLB node reach targets in every zone (docs/guide/service/annotations.md, v3.5.0, load balancer attributes).
+ */
+export const NLB_CROSS_ZONE: Readonly<Record<string, string>> = { 'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true' };
+
+/**
  * Service annotations that pin an internal NLB (AWS Load Balancer Controller, IP targets) to fixed
  * private addresses, one per private subnet: the address at `hostOffset` inside each zone's subnet.
  * An internal NLB's private addresses are the AWS counterpart of a reserved internal address on GCP:
@@ -98,9 +104,32 @@ export function internalNlbAnnotations(clusterName: string, layout: readonly Zon
     annotations: {
       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
       'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
-      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+      [NLB_ADDRESS_ANNOTATIONS.scheme]: 'internal',
       'service.beta.kubernetes.io/aws-load-balancer-subnets': layout.map((s) => subnetName(clusterName, 'private', s.zone)).join(','),
-      'service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses': addresses.join(','),
+      [NLB_ADDRESS_ANNOTATIONS.privateIpv4]: addresses.join(','),
+      ...NLB_CROSS_ZONE,
     },
   };
+}
+
+/** The AWS Load Balancer Controller's annotations that fix an NLB's addresses (docs/guide/service/annotations.md, v3.5.0). */
+export const NLB_ADDRESS_ANNOTATIONS = {
+  scheme: 'service.beta.kubernetes.io/aws-load-balancer-scheme',
+  /** Internal NLBs: one private address per subnet. */
+  privateIpv4: 'service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses',
+  /** Internet-facing NLBs: one Elastic IP allocation per subnet. */
+  eipAllocations: 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations',
+} as const;
+
+/**
+ * How an NLB is pinned to `address` (AWS ignores spec.loadBalancerIP): `private-ipv4` when the annotations
+ * list it among an internal NLB's private addresses, `eip` when an internet-facing NLB takes Elastic IP
+ * allocations (their addresses are known only to AWS, so trusted to include it), `none` otherwise.
+ */
+export function nlbAddressPin(annotations: Readonly<Record<string, string>> | undefined, address: string): 'private-ipv4' | 'eip' | 'none' {
+  const list = (key: string) => (annotations?.[key] ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  const internal = annotations?.[NLB_ADDRESS_ANNOTATIONS.scheme] === 'internal';
+  if (internal && list(NLB_ADDRESS_ANNOTATIONS.privateIpv4).includes(address)) return 'private-ipv4';
+  if (!internal && list(NLB_ADDRESS_ANNOTATIONS.eipAllocations).length > 0) return 'eip';
+  return 'none';
 }

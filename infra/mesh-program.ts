@@ -23,8 +23,8 @@ import { SPIRE_SERVER_NAMESPACE, SPIRE_SYSTEM_NAMESPACE } from '../constructs/co
 import { NESTED } from '../constructs/spire/nested';
 import { kubeconfigEndpoint, tokenKubeconfig } from './kubeconfig';
 import { CA_ISSUER } from '../constructs/cert-manager/ca';
-import { renderTopology } from '../synth/synthesize';
-import { CHART_FILES } from '../synth/cluster-manifests';
+import { renderTopology, type SynthResult } from '../synth/synthesize';
+import { CHART_FILES, type SynthNote } from '../synth/cluster-manifests';
 import { clusterRanges, type ClusterRanges } from './address-ranges';
 import { deletionProtection, endpointsToReserve, type ClusterInfra, type EndpointKind } from './cluster-infra';
 import { AwsEnvironment, awsClusterInfra } from './aws/environment';
@@ -66,6 +66,11 @@ export interface MeshProgram {
   readonly outputs: Readonly<Record<string, ClusterOutputs>>;
   /** Kubeconfig per cluster (secret). */
   readonly kubeconfigs: pulumi.Output<Record<string, string>>;
+  /**
+   * synth's notes on the manifests the stack applies (the topology completed with its roots and addresses):
+   * what is still left to the user after `pulumi up`, e.g. a root CA Secret whose key meshfed never sees.
+   */
+  readonly notes: pulumi.Output<readonly SynthNote[]>;
 }
 
 /** A user error in the stack's configuration: Pulumi prints the message without a stack trace. */
@@ -73,7 +78,10 @@ export class StackConfigError extends pulumi.RunError {}
 
 /** The synthesized files of every cluster as objects (what ConfigGroups take). */
 export function manifestFiles(topology: Topology): Record<string, ManifestFile[]> {
-  const rendered = renderTopology(topology, '/unused');
+  return renderedFiles(renderTopology(topology, '/unused'));
+}
+
+function renderedFiles(rendered: SynthResult): Record<string, ManifestFile[]> {
   return Object.fromEntries(rendered.clusters.map((c) => [c.cluster, [...c.files].map(([name, yaml]) => ({
     name,
     objects: parseAllDocuments(yaml).map((d) => d.toJS() as Record<string, unknown>).filter((o) => o !== null),
@@ -248,7 +256,8 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
     }))];
   }))) as pulumi.Output<Record<string, ClusterStackValues>>;
   const completed = values.apply((v) => withStackValues(topology, v));
-  const rendered = completed.apply(manifestFiles);
+  const synthesized = completed.apply((t) => renderTopology(t, '/unused'));
+  const rendered = synthesized.apply(renderedFiles);
 
   const deployments: Record<string, ClusterDeployment> = {};
   // Children before their parents: a parent's spire-nested-kubeconfigs Secret waits for its children's tokens.
@@ -313,5 +322,6 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
     };
   }
   const kubeconfigs = pulumi.secret(pulumi.all(Object.fromEntries(topology.clusters.map((c) => [c.name, kubeconfigOf(c.name)]))));
-  return { ranges, rules, ...(gcpEnv ? { gcp: gcpEnv } : {}), ...(awsEnv ? { aws: awsEnv } : {}), rootCas, deployments, remoteSecrets, outputs, kubeconfigs };
+  const notes = synthesized.apply((r) => r.notes);
+  return { ranges, rules, ...(gcpEnv ? { gcp: gcpEnv } : {}), ...(awsEnv ? { aws: awsEnv } : {}), rootCas, deployments, remoteSecrets, outputs, kubeconfigs, notes };
 }

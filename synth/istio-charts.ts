@@ -48,7 +48,7 @@ export function addIstioCharts(input: IstioChartsInput): void {
   const eastWest = model.gateways.find((g) => g.name === EASTWEST_GATEWAY)!;
   notes.push(...exposureNotes(cluster, {
     keyPath: `clusters[${clusterIndex(topology, cluster.name)}].istio.eastWestGateway`, what: `Service istio-system/${EASTWEST_GATEWAY} (east-west gateway)`,
-  }, eastWest.exposure));
+  }, eastWest.exposure, eastWest.serviceAnnotations));
 
   const mesh = chart(ISTIO_CHART_FILES.istioMesh);
   new CrossNetworkGateway(mesh, 'CrossNetworkGateway');

@@ -3,6 +3,7 @@
  * ranges, internal scheme, pinned address. Only for type LoadBalancer; a note says when it stays open.
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
+import { NLB_ADDRESS_ANNOTATIONS, nlbAddressPin } from '../clusters/aws-subnets';
 import type { LoadBalancerExposure } from '../clusters/exposure';
 import { k8s } from 'cdk8s-plus-28';
 import type { ClusterSpec } from '../clusters/model';
@@ -30,11 +31,15 @@ export function applyExposure(cluster: ClusterSpec, target: ExposedService, expo
     // (toJson_ServiceSpec reads `loadBalancerIp`), so the patch must use that name there.
     service.addJsonPatch(JsonPatch.add(service instanceof k8s.KubeService ? '/spec/loadBalancerIp' : '/spec/loadBalancerIP', exposure.pinnedIp));
   }
-  notes.push(...exposureNotes(cluster, target, exposure));
+  const annotations = (service.metadata.toJson() as { annotations?: Record<string, string> }).annotations ?? {};
+  notes.push(...exposureNotes(cluster, target, exposure, annotations));
 }
 
-/** Notes for what synth could not restrict or pin (shared with the east-west gateway, rendered by Istio). */
-export function exposureNotes(cluster: ClusterSpec, target: Pick<ExposedService, 'keyPath' | 'what'>, exposure: LoadBalancerExposure): SynthNote[] {
+/**
+ * Notes for what synth could not restrict or pin (shared with the east-west gateway, rendered by Istio).
+ * @param annotations the Service's annotations: on eks they, not loadBalancerIP, pin the NLB's address
+ */
+export function exposureNotes(cluster: ClusterSpec, target: Pick<ExposedService, 'keyPath' | 'what'>, exposure: LoadBalancerExposure, annotations: Readonly<Record<string, string>> = {}): SynthNote[] {
   const notes: SynthNote[] = [];
   if (exposure.sourceRanges.length === 0 && exposure.consumers.length > 0) {
     notes.push({
@@ -42,10 +47,17 @@ export function exposureNotes(cluster: ClusterSpec, target: Pick<ExposedService,
       text: `${target.what} is open to every source: its consumers (${exposure.consumers.join(', ')}) reach it from outside this cluster's network, from egress addresses meshfed does not know. Set ${target.keyPath}.loadBalancerSourceRanges to their egress (NAT) ranges and re-synth.`,
     });
   }
-  if (exposure.pinnedIp !== undefined && cluster.provider === 'eks') {
+  const ip = exposure.pinnedIp;
+  if (ip !== undefined && cluster.provider === 'eks' && nlbAddressPin(annotations, ip) === 'none') {
+    // Elastic IPs are for internet-facing NLBs only; an internal one (controller scheme or in-tree flag) takes private addresses.
+    const controllerInternal = annotations[NLB_ADDRESS_ANNOTATIONS.scheme] === 'internal';
+    const inTreeInternal = !controllerInternal && annotations['service.beta.kubernetes.io/aws-load-balancer-internal'] === 'true';
+    const how = controllerInternal || inTreeInternal
+      ? `${inTreeInternal ? `serve it with the AWS Load Balancer Controller (${NLB_ADDRESS_ANNOTATIONS.scheme}: internal) and ` : ''}list ${ip} first in the annotation ${NLB_ADDRESS_ANNOTATIONS.privateIpv4} (one private address per subnet of service.beta.kubernetes.io/aws-load-balancer-subnets)`
+      : `allocate Elastic IPs and add the annotation ${NLB_ADDRESS_ANNOTATIONS.eipAllocations} (one allocation ID per subnet)`;
     notes.push({
       cluster: cluster.name,
-      text: `${target.what}: AWS ignores loadBalancerIP, so ${exposure.pinnedIp} is not pinned by it; allocate Elastic IPs and add the annotation service.beta.kubernetes.io/aws-load-balancer-eip-allocations (one allocation ID per subnet) through ${target.keyPath}.annotations.`,
+      text: `${target.what}: AWS ignores loadBalancerIP, so ${ip} is not pinned by it; ${how} through ${target.keyPath}.annotations.`,
     });
   }
   return notes;

@@ -3,6 +3,9 @@ import { istioClusterValues } from '../clusters/istio-values';
 import { istioHelmValues } from '../constructs/istio/helm-values';
 import { EASTWEST_GATEWAY, istioModel } from '../constructs/istio/model';
 import { istioOperatorSpec } from '../constructs/istio/operator';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nlbAddressPin } from '../clusters/aws-subnets';
 import { find, problemsOf, synthTopologyText, twoClusters } from './helpers/synth';
 
 type Obj = Record<string, any>;
@@ -71,11 +74,15 @@ describe('load balancers peers dial', () => {
     expect(helm.service).toMatchObject({ loadBalancerIP: '198.51.100.7', loadBalancerSourceRanges: ['203.0.113.0/24'] });
   });
 
-  it('uses in-tree NLB annotations on EKS and says that AWS does not pin loadBalancerIP', () => {
+  it('uses in-tree NLB annotations on EKS and says that AWS does not pin loadBalancerIP (an internal NLB takes private addresses, not Elastic IPs)', () => {
     const text = pair({ provider2: 'eks', extra2: '    istio:\n      eastWestGateway:\n        address: 198.51.100.8\n' });
     const { iop } = eastWestOf(text, 'two');
     expect(iop.k8s.serviceAnnotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb', 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' });
-    expect(synthTopologyText(text).result.notes.map((n) => n.text)).toContainEqual(expect.stringContaining('aws-load-balancer-eip-allocations'));
+    expect(synthTopologyText(text).result.notes.map((n) => n.text).filter((t) => t.includes('AWS ignores loadBalancerIP'))).toEqual([
+      'Service istio-system/istio-eastwestgateway (east-west gateway): AWS ignores loadBalancerIP, so 198.51.100.8 is not pinned by it; serve it with the AWS Load Balancer Controller '
+      + '(service.beta.kubernetes.io/aws-load-balancer-scheme: internal) and list 198.51.100.8 first in the annotation service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses '
+      + '(one private address per subnet of service.beta.kubernetes.io/aws-load-balancer-subnets) through clusters[1].istio.eastWestGateway.annotations.',
+    ]);
   });
 
   it('rejects bad ranges and addresses with the field path', () => {
@@ -83,5 +90,37 @@ describe('load balancers peers dial', () => {
       'env.yaml:12: clusters[0].istio.eastWestGateway.loadBalancerSourceRanges[0]: "10.0.0.1/8" has host bits set (the network address is 10.0.0.0/8)',
       'env.yaml:11: clusters[0].istio.eastWestGateway.address: "gw.example.com" must be an IPv4 address (it is pinned as the Service\'s loadBalancerIP)',
     ]);
+  });
+});
+
+describe('AWS addresses pinned by annotations, not loadBalancerIP', () => {
+  const PRIVATE = 'service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses';
+  const SCHEME = 'service.beta.kubernetes.io/aws-load-balancer-scheme';
+  const ignored = (notes: readonly { cluster: string; text: string }[]) => notes.filter((n) => n.text.includes('AWS ignores loadBalancerIP'));
+
+  it('tells nothing about clusters/eks.yaml\'s internal NLB, whose private-ipv4-addresses annotation pins the address peers dial', () => {
+    const eks = synthTopologyText(readFileSync(join(__dirname, '..', 'clusters', 'eks.yaml'), 'utf8'));
+    const nested = find(eks.clusters.get('root')!.objects, 'Service', 'spire-server-nested') as Obj;
+    expect(nested.spec.loadBalancerIP).toBe('10.100.0.10');
+    expect(nested.metadata.annotations[PRIVATE].split(',')[0]).toBe('10.100.0.10');
+    expect(ignored(eks.result.notes)).toEqual([]);
+  });
+
+  it('still tells when the internal NLB\'s private addresses miss the one peers dial, and says to list it there rather than allocate Elastic IPs', () => {
+    const text = readFileSync(join(__dirname, '..', 'clusters', 'eks.yaml'), 'utf8').replace('address: 10.100.0.10', 'address: 10.100.0.20');
+    expect(ignored(synthTopologyText(text).result.notes)).toEqual([{
+      cluster: 'root',
+      text: 'Service spire-server/spire-server-nested (the SPIRE server API for nested children): AWS ignores loadBalancerIP, so 10.100.0.20 is not pinned by it; '
+        + `list 10.100.0.20 first in the annotation ${PRIVATE} (one private address per subnet of service.beta.kubernetes.io/aws-load-balancer-subnets) through clusters[0].serverEndpoint.annotations.`,
+    }]);
+  });
+
+  it('counts an internal NLB listing the address, or an internet-facing one on Elastic IP allocations, as pinned', () => {
+    expect(nlbAddressPin({ [SCHEME]: 'internal', [PRIVATE]: '10.0.0.10, 10.0.64.10' }, '10.0.64.10')).toBe('private-ipv4');
+    expect(nlbAddressPin({ [SCHEME]: 'internal', [PRIVATE]: '10.0.0.10' }, '10.0.0.11')).toBe('none');
+    expect(nlbAddressPin({ [SCHEME]: 'internet-facing', 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations': 'eipalloc-a,eipalloc-b' }, '198.51.100.1')).toBe('eip');
+    // Elastic IPs do not apply to an internal NLB (controller docs: internet-facing only).
+    expect(nlbAddressPin({ [SCHEME]: 'internal', 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations': 'eipalloc-a' }, '10.0.0.10')).toBe('none');
+    expect(nlbAddressPin(undefined, '10.0.0.10')).toBe('none');
   });
 });

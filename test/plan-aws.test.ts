@@ -37,6 +37,16 @@ describe('npm run plan (AWS)', () => {
     expect(firewall[0]).toBe('tcp=8443');
     expect(firewall[1]).toMatch(/^from=198\.51\.100\.\d+\/32,198\.51\.100\.\d+\/32,198\.51\.100\.\d+\/32$/);
     expect(find(plan, 'eks-edge', 'eks-edge-bundle-endpoint-8443-gke-hub-0').details).toEqual(['tcp=8443', expect.stringMatching(/^from=203\.0\.113\.\d+\/32$/)]);
-    expect(find(plan, 'eks-edge', 'eks-edge-35-federation').details).toContain('federation=hub.example.org@https://203.0.113.30:8443+bundle');
+  });
+
+  it('plans mixed with the addresses and roots the file leaves out: a GCP address and Elastic IPs for the bundle endpoints, generated roots, federation at those addresses', async () => {
+    const plan = await planJson('mixed');
+    expect(find(plan, 'gke-hub', 'gke-hub-bundle-endpoint').details).toEqual(['EXTERNAL', 'region=us-central1']);
+    expect(['a', 'b', 'c'].map((z) => find(plan, 'eks-edge', `eks-edge-addresses-bundleEndpoint-eu-west-1${z}`).type)).toEqual(Array(3).fill('aws:ec2/eip:Eip'));
+    for (const c of ['gke-hub', 'eks-edge']) expect(find(plan, c, `${c}-spire-root-ca`).details).toEqual(['meshfed-ca/spire-root-ca', 'type=kubernetes.io/tls']);
+    // Each side dials the address the other side's bundle endpoint Service takes.
+    const bundleAddress = (c: string) => /addresses=spire-server-bundle-endpoint=(\S+)/.exec(find(plan, c, `${c}-35-federation`).details.join(' '))![1];
+    expect(find(plan, 'eks-edge', 'eks-edge-35-federation').details).toContain(`federation=hub.example.org@https://${bundleAddress('gke-hub')}:8443+bundle`);
+    expect(find(plan, 'gke-hub', 'gke-hub-35-federation').details).toContain(`federation=edge.example.net@https://${bundleAddress('eks-edge')}:8443+bundle`);
   });
 });

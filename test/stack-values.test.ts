@@ -36,6 +36,28 @@ describe('withStackValues', () => {
   });
 });
 
+describe('an endpoint whose address the topology gives (no address reserved)', () => {
+  const eks = loadTopologyFile(join(__dirname, '..', 'clusters', 'eks.yaml'));
+  const root = eks.clusters.find((c) => c.name === 'root')!;
+
+  it('keeps the address and annotations and takes the firewall rule\'s sources: eks.yaml\'s internal NLB admits only the children', () => {
+    expect(endpointsToReserve(eks, root)).toEqual(['eastWestGateway']);
+    const completed = withStackValues(eks, { root: { sourceRanges: { serverEndpoint: ['10.101.0.0/16', '10.102.0.0/16'] } } });
+    expect(completed.clusters[0].serverEndpoint).toEqual({ ...root.serverEndpoint, loadBalancerSourceRanges: ['10.101.0.0/16', '10.102.0.0/16'] });
+    const nested = renderTopology(completed, '/unused').clusters[0].files.get('25-nested-spire.yaml')!;
+    expect(nested).toContain('loadBalancerSourceRanges:\n    - 10.101.0.0/16\n    - 10.102.0.0/16');
+    expect(nested).toContain('loadBalancerIP: 10.100.0.10');
+  });
+
+  it('keeps ranges the topology gives, and leaves a Service that is not a LoadBalancer alone', () => {
+    const given = withStackValues({ ...eks, clusters: eks.clusters.map((c) => (c === root ? { ...c, serverEndpoint: { ...c.serverEndpoint!, loadBalancerSourceRanges: ['10.101.0.0/24'] } } : c)) },
+      { root: { sourceRanges: { serverEndpoint: ['10.101.0.0/16'] } } });
+    expect(given.clusters[0].serverEndpoint!.loadBalancerSourceRanges).toEqual(['10.101.0.0/24']);
+    const clusterIp = { ...eks, clusters: eks.clusters.map((c) => (c === root ? { ...c, serverEndpoint: { ...c.serverEndpoint!, serviceType: 'ClusterIP' as const } } : c)) };
+    expect(withStackValues(clusterIp, { root: { sourceRanges: { serverEndpoint: ['10.101.0.0/16'] } } }).clusters[0].serverEndpoint).toBe(clusterIp.clusters[0].serverEndpoint);
+  });
+});
+
 describe('the SPIRE server\'s cloud values', () => {
   const staging = loadTopologyFile(join(__dirname, '..', 'clusters', 'staging.yaml'));
   const shaped = stackShape(staging, new Set(staging.clusters.map((c) => c.name)));

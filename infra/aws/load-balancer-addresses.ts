@@ -14,7 +14,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, Topology } from '../../clusters/model';
-import { internalNlbAnnotations, subnetName, type ZoneSubnets } from '../../clusters/aws-subnets';
+import { internalNlbAnnotations, NLB_CROSS_ZONE, subnetName, type ZoneSubnets } from '../../clusters/aws-subnets';
 
 import type { AddressScope, EndpointKind } from '../cluster-infra';
 
@@ -22,8 +22,6 @@ export type { AddressScope, EndpointKind };
 
 /** Host offset inside each private subnet per Service, so the three internal NLBs never share an address. */
 export const INTERNAL_HOST_OFFSET: Readonly<Record<EndpointKind, number>> = { bundleEndpoint: 10, eastWestGateway: 11, serverEndpoint: 12 };
-
-const CROSS_ZONE = { 'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true' };
 
 /** Internal when every other cluster of the mesh is an EKS cluster (peered VPCs), external otherwise. */
 export function awsAddressScope(topology: Topology, cluster: ClusterSpec): AddressScope {
@@ -33,7 +31,7 @@ export function awsAddressScope(topology: Topology, cluster: ClusterSpec): Addre
 /** Internal scope: the fixed private addresses and the Service annotations of one kind (pure). */
 export function internalEndpoint(clusterName: string, layout: readonly ZoneSubnets[], kind: EndpointKind): { address: string; annotations: Record<string, string> } {
   const { addresses, annotations } = internalNlbAnnotations(clusterName, layout, INTERNAL_HOST_OFFSET[kind]);
-  return { address: addresses[0], annotations: { ...annotations, ...CROSS_ZONE } };
+  return { address: addresses[0], annotations };
 }
 
 /** External scope: annotations for an internet-facing NLB on the given Elastic IP allocations, one per public subnet (pure). */
@@ -49,7 +47,7 @@ export function externalEndpointAnnotations(clusterName: string, layout: readonl
     // the own-VPC health-check rule) decide who gets in. The Service should also set
     // spec.loadBalancerSourceRanges to the same peers, which the controller turns into the NLB's own rules.
     'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
-    ...CROSS_ZONE,
+    ...NLB_CROSS_ZONE,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { Topology } from '../../clusters/model';
+import type { SynthNote } from '../../synth/cluster-manifests';
 import { deployMesh } from '../mesh-program';
 import { mockCloudCall, mockCloudState } from './mock-state';
 
@@ -22,6 +23,8 @@ export interface Plan {
   /** Resource count by type, sorted by type. */
   readonly counts: Readonly<Record<string, number>>;
   readonly total: number;
+  /** synth's notes on the manifests the program applies: what `pulumi up` still leaves to the user. */
+  readonly notes: readonly SynthNote[];
 }
 
 export interface PlanOptions {
@@ -140,12 +143,14 @@ export async function runPlan(topology: Topology, options: PlanOptions = {}): Pr
     ...(existing.length > 0 ? { kubeconfigs: pulumi.secret(pulumi.output(Object.fromEntries(existing.map((c) => [c, standIn(c)])))) } : {}),
     gcp: { project, apiAccessCidrs: ['(your address)/32'] },
   });
+  let notes: readonly SynthNote[] | undefined;
+  program.notes.apply((n) => { notes = n; });
   // The program's own pairs (with the roots the stack generates, more than the written topology's).
   const remote = Object.keys(program.remoteSecrets.secrets).length;
   let last = -1;
   for (let stable = 0; stable < 5;) {
     await new Promise((r) => setTimeout(r, 40));
-    const done = [...seen.values()].filter((r) => r.name.startsWith('remote-secrets-') && r.type === 'kubernetes:core/v1:Secret').length >= remote;
+    const done = notes !== undefined && [...seen.values()].filter((r) => r.name.startsWith('remote-secrets-') && r.type === 'kubernetes:core/v1:Secret').length >= remote;
     stable = done && seen.size === last ? stable + 1 : 0;
     last = seen.size;
   }
@@ -160,7 +165,7 @@ export async function runPlan(topology: Topology, options: PlanOptions = {}): Pr
     }));
   const counts: Record<string, number> = {};
   for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
-  return { environment: topology.environment, groups, counts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))), total: resources.length };
+  return { environment: topology.environment, groups, counts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))), total: resources.length, notes: notes ?? [] };
 }
 
 /** Plain-text rendering. */
