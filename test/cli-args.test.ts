@@ -1,11 +1,11 @@
 /** Command-line contract: usage mistakes exit 2 (like invalid input), --help/--version exit 0, paths resolve where the user ran the command. */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, userCwd } from '../synth/program';
 import { twoClusters } from './helpers/synth';
+import { tempDirs } from './helpers/temp-dirs';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'meshfed-args-'));
+const tmp = tempDirs('meshfed-args-');
 
 /** A project directory with clusters/test.yaml; synth without --topology would write dist/test/. */
 function project(): string {

@@ -1,11 +1,12 @@
 /** meshfed synth --env/--cluster/--json/--strict, validate in one pass, diff, plan and --help: exit codes and exact messages. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../synth/program';
 import { twoClusters } from './helpers/synth';
+import { tempDirs } from './helpers/temp-dirs';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'meshfed-commands-'));
+const tmp = tempDirs('meshfed-commands-');
+const noProject = tempDirs('meshfed-no-project-');
 
 /** A project directory with clusters/test.yaml (environment test) and clusters/other.yaml (environment other). */
 function project(): string {
@@ -53,7 +54,7 @@ describe('meshfed synth --env', () => {
   });
 
   it('says where to run it when the directory has no clusters/ topologies (a user outside the project), exit 2', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'meshfed-no-project-'));
+    const empty = noProject();
     expect(await cli(['synth', '--env', 'dev'], empty)).toEqual({
       code: 2, stdout: '', stderr: 'meshfed synth: --env "dev": there is no clusters/dev.yaml (clusters/ here has no topology files: run meshfed in the project directory, or give --topology FILE)\n',
     });

@@ -1,10 +1,12 @@
 /** Error messages never cut a path, and shorten long values only with a closed quote and an ellipsis. */
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatValue, loadTopology } from '../clusters';
+import { tempDirs } from './helpers/temp-dirs';
 
 describe('values in error messages', () => {
+  const tmp = tempDirs('meshfed-long-');
+
   it('keeps values up to 80 characters whole', () => {
     expect(formatValue('a'.repeat(78))).toBe(`"${'a'.repeat(78)}"`);
     expect(formatValue(undefined)).toBe('nothing');
@@ -22,7 +24,7 @@ describe('values in error messages', () => {
   });
 
   it('names a root certificate file under a long directory in full', () => {
-    const deep = join(mkdtempSync(join(tmpdir(), 'meshfed-long-')), 'd'.repeat(120), 'e'.repeat(120));
+    const deep = join(tmp(), 'd'.repeat(120), 'e'.repeat(120));
     mkdirSync(deep, { recursive: true });
     const pem = join(deep, 'not-a-ca.pem');
     copyFileSync(join(__dirname, 'fixtures', 'not-a-ca.pem'), pem);

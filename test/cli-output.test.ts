@@ -1,12 +1,12 @@
 /** --out safety: meshfed replaces only what it wrote, atomically, and removes its own stale cluster directories. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadTopology } from '../clusters';
 import { runSynth } from '../synth/cli';
 import { ENVIRONMENT_MARKER, environmentMarkerText, OUTPUT_MARKER } from '../synth/output-dir';
 import { renderTopology, writeSynthResult } from '../synth/synthesize';
 import { twoClusters } from './helpers/synth';
+import { tempDirs } from './helpers/temp-dirs';
 
 async function run(options: Parameters<typeof runSynth>[0], cwd: string) {
   let stdout = '';
@@ -15,7 +15,7 @@ async function run(options: Parameters<typeof runSynth>[0], cwd: string) {
   return { code, stdout, stderr };
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'meshfed-out-'));
+const tmp = tempDirs('meshfed-out-');
 
 /** A topology file in a fresh directory; returns the directory and the file. */
 function topologyIn(text = twoClusters()): { dir: string; file: string } {

@@ -1,10 +1,10 @@
 /** The synth CLI contract: output layout, summary lines, exit codes, nothing written on bad input. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { topologyJsonSchema } from '../clusters';
 import { runSynth } from '../synth/cli';
 import { twoClusters } from './helpers/synth';
+import { tempDirs } from './helpers/temp-dirs';
 
 async function run(options: Parameters<typeof runSynth>[0], cwd = join(__dirname, '..')) {
   let stdout = '';
@@ -13,7 +13,7 @@ async function run(options: Parameters<typeof runSynth>[0], cwd = join(__dirname
   return { code, stdout, stderr };
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'meshfed-cli-'));
+const tmp = tempDirs('meshfed-cli-');
 
 describe('meshfed synth', () => {
   it('writes <out>/<cluster>/*.yaml for --topology/--out and prints one summary line per cluster', async () => {

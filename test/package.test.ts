@@ -4,11 +4,11 @@
  * `meshfed` command from there. Builds lib/ once (bin/meshfed.js skips the build when lib/ is current).
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { twoClusters } from './helpers/synth';
+import { tempDirs } from './helpers/temp-dirs';
 
 const ROOT = join(__dirname, '..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -25,12 +25,14 @@ function ok(command: string, args: readonly string[], options: SpawnSyncOptions 
   return result.stdout;
 }
 
+// The packed tarball and the consumer project with its node_modules (about 35 MB), removed after the tests.
+const tmp = tempDirs('meshfed-package-');
 let work: string;
 let consumer: string;
 let packedFiles: string[];
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'meshfed-package-'));
+  work = tmp();
   // Builds lib/ only if it is missing or stale; prints the version either way.
   ok(process.execPath, [join(ROOT, 'bin', 'meshfed.js'), '--version'], { cwd: ROOT });
   const pack = JSON.parse(ok(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT })) as { filename: string; files: { path: string }[] }[];

@@ -1,9 +1,9 @@
 /** The offline plan CLI: same validation and exit code as synth, the program's resources per cluster. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runPlanCli } from '../infra/plan/cli';
+import { tempDirs } from './helpers/temp-dirs';
 
 const sink = () => {
   let text = '';
@@ -19,8 +19,10 @@ async function plan(options: Parameters<typeof runPlanCli>[0]) {
 }
 
 describe('npm run plan', () => {
+  const tmp = tempDirs('meshfed-plan-');
+
   it('prints only the loader\'s problem lines and exits 2 on a bad topology', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'meshfed-plan-'));
+    const dir = tmp();
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'environment: dev\nclusters:\n- {name: a, provider: gke, region: us-central1, trustDomain: a.com, cidr: 10.10.0.0/16, podCidr: 10.10.0.0/16}\n');
     const result = await plan({ topology: file });

@@ -2,14 +2,14 @@
  * The README holds: its topology example loads and synthesizes, every key it does not mark required has its
  * default value, and every command line it shows parses.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { loadTopology, topologyJsonSchema, type Topology } from '../clusters';
 import { GKE_DEFAULT_MACHINE_TYPE } from '../infra/gcp/gke-cluster';
 import { runCli } from '../synth/program';
 import { renderTopology, type SynthResult } from '../synth/synthesize';
+import { tempDirs } from './helpers/temp-dirs';
 
 const ROOT = join(__dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -67,6 +67,8 @@ function written(result: SynthResult): Record<string, string> {
 }
 
 describe('README', () => {
+  const tmp = tempDirs('meshfed-readme-');
+
   it('has a topology example that loads and synthesizes', () => {
     expect(EXAMPLE).not.toBe('');
     const topology = load(EXAMPLE);
@@ -117,7 +119,7 @@ describe('README', () => {
   it('shows the errors synth really prints for the bad dev.yaml it describes', async () => {
     const shown = /Invalid input is reported[\s\S]*?```\n([\s\S]*?)```/.exec(README)?.[1];
     expect(shown).toMatch(/^clusters\/dev\.yaml:\d+: /);
-    const project = mkdtempSync(join(tmpdir(), 'meshfed-readme-'));
+    const project = tmp();
     mkdirSync(join(project, 'clusters'));
     const dev = readFileSync(join(ROOT, 'clusters', 'dev.yaml'), 'utf8');
     const bad = dev.replace('trustDomain: bar.com', 'trustDomain: foo.com').replace('cidr: 10.20.0.0/16', 'cidr: 10.10.0.0/24');

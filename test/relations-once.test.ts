@@ -8,13 +8,12 @@ import { trustRelationsBuilder } from '../clusters/federation';
 import { topologyIndexing } from '../clusters/model';
 import { bundleKeyParsing } from '../constructs/spire/spiffe-bundle';
 import { renderTopology } from '../synth/synthesize';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFullMeshTopology } from './bench/topology';
+import { tempDirs } from './helpers/temp-dirs';
 
 describe('relations computed once per topology (50 clusters)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshfed-relations-'));
+  const dir = tempDirs('meshfed-relations-')();
   const topology = loadTopologyFile(writeFullMeshTopology(dir, 50));
 
   afterEach(() => jest.restoreAllMocks());
