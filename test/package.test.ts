@@ -140,7 +140,7 @@ console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.n
     expect(out.registrar).toBe('function');
   });
 
-  it('installs the meshfed command: synth works, usage errors exit 2, --version prints the version', () => {
+  it('installs the meshfed command: synth works (with its picture), usage errors and plan exit 2, --version prints the version', () => {
     const bin = join(consumer, 'node_modules', '.bin', 'meshfed');
     // No INIT_CWD/npm lifecycle variables from the test runner: paths resolve against cwd, as for npx.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'INIT_CWD' && !k.startsWith('npm_')));
@@ -151,6 +151,13 @@ console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.n
     expect(synth.stdout).toMatch(/^test\/cluster-1: \d+ objects in \d+ files -> out\/cluster-1$/m);
     expect(readFileSync(join(consumer, 'out', 'cluster-2', '20-spire-server.yaml'), 'utf8')).toContain('kind: StatefulSet');
     expect(run(bin, ['synth', '--frobnicate'], { cwd: consumer, env })).toEqual({ status: 2, stdout: '', stderr: "meshfed synth: unknown option '--frobnicate'\n" });
+    // The offline plan needs lib/infra and the Pulumi SDKs, which the package leaves out: a usage error, not a crash.
+    expect(run(bin, ['plan', '--topology', 'env.yaml'], { cwd: consumer, env })).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: 'meshfed plan: the offline plan is a repository tool (it needs lib/infra and the Pulumi SDKs, which the package leaves out); run it from a meshfed checkout\n',
+    });
+    expect(readFileSync(join(consumer, 'out', 'topology.svg'), 'utf8')).toMatch(/^<svg /); // laid out in a worker thread from the installed elkjs
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(run(bin, ['--version'], { cwd: consumer, env })).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
   });

@@ -3,8 +3,7 @@
  * allowed, and the program fails before it constructs any resource. Registrations are recorded as the
  * constructors run (helpers/registrations.ts), so "nothing registered" does not wait on the mock monitor.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { loadTopology, type Topology } from '../clusters';
@@ -12,6 +11,7 @@ import { deployMesh, type MeshProgramArgs } from '../infra/mesh-program';
 import { apiAccessCidrsConfig, kubeconfigsConfig, topologyFile } from '../infra/stack-config';
 import { recordingMocks } from './helpers/pulumi-mocks';
 import { trackRegistrations } from './helpers/registrations';
+import { tempDirs } from './helpers/temp-dirs';
 
 const registrations = trackRegistrations();
 recordingMocks('dev');
@@ -100,6 +100,7 @@ clusters:
 });
 
 describe('stack config keys, read before the program runs', () => {
+  const tempProject = tempDirs('meshfed-project-');
   it('meshfed:apiAccessCidrs: a JSON list of IPv4 CIDRs, none open to everyone', () => {
     expect(apiAccessCidrsConfig(undefined)).toEqual([]);
     expect(apiAccessCidrsConfig('["198.51.100.7/32","10.0.0.0/8"]')).toEqual(['198.51.100.7/32', '10.0.0.0/8']);
@@ -138,7 +139,7 @@ describe('stack config keys, read before the program runs', () => {
   });
 
   it('meshfed:topology: a file that exists, default clusters/<stack>.yaml, else the files there', () => {
-    const project = mkdtempSync(join(tmpdir(), 'meshfed-project-'));
+    const project = tempProject();
     mkdirSync(join(project, 'clusters'));
     writeFileSync(join(project, 'clusters', 'dev.yaml'), 'environment: dev\n');
     writeFileSync(join(project, 'clusters', 'staging.yaml'), 'environment: staging\n');
