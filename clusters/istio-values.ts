@@ -23,6 +23,8 @@ export interface IstioClusterValues {
   readonly peerRootPems: Readonly<Record<string, string>>;
   /** Who dials the east-west gateway (the clusters that discover this one's endpoints), internal or not. */
   readonly eastWestExposure: LoadBalancerExposure;
+  /** The east-west gateway Service's annotations from the topology (`istio.eastWestGateway.annotations`), over meshfed's own. */
+  readonly eastWestAnnotations?: Readonly<Record<string, string>>;
   /** How istiod accepts the peers' identities (topology `istio.trustDomainAcceptance`). */
   readonly trustDomainAcceptance: 'aliases' | 'caCertificates';
   /** Ingress and east-west gateway replicas (topology `istio.gatewayReplicas`). */
@@ -45,6 +47,7 @@ export function istioClusterValues(topology: Topology, clusterName: string, rela
     peerTrustDomains: peers.map((p) => p.trustDomain),
     peerRootPems: Object.fromEntries(peers.filter((p) => p.rootPem !== undefined).map((p) => [p.trustDomain, p.rootPem!])),
     eastWestExposure: eastWestExposure(cluster, relations),
+    ...(Object.keys(cluster.istio.eastWestGateway?.annotations ?? {}).length > 0 ? { eastWestAnnotations: { ...cluster.istio.eastWestGateway!.annotations } } : {}),
     trustDomainAcceptance: topology.istio.trustDomainAcceptance,
     gatewayReplicas: topology.istio.gatewayReplicas,
     ...(cluster.istio.nativeSidecars !== undefined ? { nativeSidecars: cluster.istio.nativeSidecars } : {}),

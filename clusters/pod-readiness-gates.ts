@@ -48,7 +48,7 @@ const loadBalancer = (ep: EndpointSpec | undefined) => (ep?.serviceType === 'Loa
 export function lbControllerServices(cluster: ClusterSpec): LbControllerServices {
   return {
     spireServer: [loadBalancer(cluster.bundleEndpoint), loadBalancer(cluster.serverEndpoint)],
-    istioSystem: [cluster.eastWestGatewayAnnotations],
+    istioSystem: [cluster.eastWestGatewayAnnotations, cluster.istio.eastWestGateway?.annotations],
   };
 }
 

@@ -159,6 +159,8 @@ const CLUSTER_ISTIO = z
         address: z.string().min(1).optional(),
         /** Who may connect to 15443/15021; see sourceRanges for the default. */
         loadBalancerSourceRanges: sourceRanges(),
+        /** Service annotations added to (and overriding) meshfed's passthrough load balancer ones, e.g. the AWS Load Balancer Controller's. */
+        annotations: z.record(z.string(), z.string()).default({}),
       })
       .strict()
       .optional(),

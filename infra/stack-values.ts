@@ -77,9 +77,10 @@ export function withStackValues(topology: Topology, values: Readonly<Record<stri
         : {}),
       ...(bundleEndpoint ? { bundleEndpoint } : {}),
       ...(serverEndpoint ? { serverEndpoint } : {}),
-      ...(Object.keys(eastWestGateway).length > 0 ? { istio: { ...c.istio, eastWestGateway } } : {}),
+      ...(Object.keys(eastWestGateway).length > 0 ? { istio: { ...c.istio, eastWestGateway: { annotations: c.istio.eastWestGateway?.annotations ?? {}, ...eastWestGateway } } } : {}),
       ...(v.server !== undefined ? { serverCloud: v.server } : {}),
-      ...(v.annotations?.eastWestGateway !== undefined ? { eastWestGatewayAnnotations: { ...v.annotations.eastWestGateway } } : {}),
+      // The topology's own annotations win over the stack's, as for the SPIRE endpoints (endpoint above).
+      ...(v.annotations?.eastWestGateway !== undefined ? { eastWestGatewayAnnotations: { ...v.annotations.eastWestGateway, ...(c.istio.eastWestGateway?.annotations ?? {}) } } : {}),
     };
   });
   return { ...topology, clusters };

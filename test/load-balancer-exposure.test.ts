@@ -85,6 +85,27 @@ describe('load balancers peers dial', () => {
     ]);
   });
 
+  it('takes the note\'s advice: istio.eastWestGateway.annotations reach the gateway Service (IstioOperator and Helm values) over meshfed\'s own, and the note goes', () => {
+    const annotations = {
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+      'service.beta.kubernetes.io/aws-load-balancer-subnets': 'subnet-a,subnet-b',
+      'service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses': '10.20.0.8,10.20.16.8',
+    };
+    const yamlAnnotations = Object.entries(annotations).map(([k, v]) => `          ${k}: "${v}"\n`).join('');
+    const text = pair({ provider2: 'eks', extra2: `    istio:\n      eastWestGateway:\n        address: 10.20.0.8\n        annotations:\n${yamlAnnotations}` });
+    const { iop, helm } = eastWestOf(text, 'two');
+    const expected = { ...annotations, 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' };
+    expect(iop.k8s.serviceAnnotations).toEqual(expected);
+    expect(helm.service.annotations).toEqual(expected);
+    const { result, clusters } = synthTopologyText(text);
+    expect(result.notes.filter((n) => n.text.includes('AWS ignores loadBalancerIP'))).toEqual([]);
+    // The controller serves it with IP targets: istio-system gets the pod readiness gate label.
+    const ns = find(clusters.get('two')!.objects, 'Namespace', 'istio-system') as Obj;
+    expect(ns.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']).toBe('enabled');
+  });
+
   it('rejects bad ranges and addresses with the field path', () => {
     expect(problemsOf(twoClusters('    istio:\n      eastWestGateway:\n        address: gw.example.com\n        loadBalancerSourceRanges: [10.0.0.1/8]\n'))).toEqual([
       'env.yaml:12: clusters[0].istio.eastWestGateway.loadBalancerSourceRanges[0]: "10.0.0.1/8" has host bits set (the network address is 10.0.0.0/8)',

@@ -18,7 +18,7 @@ describe('withStackValues', () => {
   it('fills each root\'s generated CA (created by the stack) and reserved bundle endpoint', () => {
     expect(completed.clusters[0].rootCa).toEqual({ certificateFile: GENERATED_ROOT_CA_FILE, certificatePem: PLACEHOLDER_ROOT_PEM, secretName: 'spire-root-ca', secretCreatedByStack: true });
     expect(completed.clusters[0].bundleEndpoint).toEqual({ port: 8443, serviceType: 'LoadBalancer', annotations: { 'networking.gke.io/load-balancer-type': 'Internal' }, address: '192.0.2.1', loadBalancerSourceRanges: ['10.20.0.0/16'] });
-    expect(completed.clusters[0].istio.eastWestGateway).toEqual({ loadBalancerSourceRanges: ['10.20.0.0/16', '35.191.0.0/16'] });
+    expect(completed.clusters[0].istio.eastWestGateway).toEqual({ annotations: {}, loadBalancerSourceRanges: ['10.20.0.0/16', '35.191.0.0/16'] });
     expect(dev.clusters[0].bundleEndpoint).toBeUndefined();
   });
 
@@ -29,6 +29,15 @@ describe('withStackValues', () => {
     expect(before.filter((n) => !n.text.startsWith('create the remote secrets')).length).toBeGreaterThan(0);
     const after = steps(renderTopology(completed, '/unused').notes);
     expect(after.map((n) => n.text.split(' ').slice(0, 4).join(' '))).toEqual(['create the remote secrets', 'create the remote secrets']);
+  });
+
+  it('gives the east-west gateway the stack\'s annotations with the topology\'s own on top, as for the SPIRE endpoints', () => {
+    const mine = { 'networking.gke.io/load-balancer-type': 'External', 'example.com/owner': 'platform' };
+    const own = { ...dev, clusters: dev.clusters.map((c, i) => (i === 0 ? { ...c, istio: { ...c.istio, eastWestGateway: { annotations: mine } } } : c)) };
+    const stack = { 'networking.gke.io/load-balancer-type': 'Internal', 'cloud.google.com/l4-rbs': 'enabled' };
+    const done = withStackValues(own, { 'cluster-1': { annotations: { eastWestGateway: stack } } });
+    expect(done.clusters[0].eastWestGatewayAnnotations).toEqual({ ...stack, ...mine });
+    expect(done.clusters[0].istio.eastWestGateway?.annotations).toEqual(mine);
   });
 
   it('reserves bundle endpoint and east-west addresses for dev\'s clusters', () => {

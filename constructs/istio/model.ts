@@ -265,7 +265,7 @@ export function istioModel(cluster: IstioClusterValues, options: IstioModelOptio
         { name: 'status-port', port: GATEWAY_STATUS_PORT, targetPort: GATEWAY_STATUS_PORT, protocol: 'TCP' },
         { name: 'tls', port: EASTWEST_TLS_PORT, targetPort: EASTWEST_TLS_PORT, protocol: 'TCP' },
       ],
-      serviceAnnotations: passthroughLoadBalancerAnnotations(cluster.provider, eastWest.internal),
+      serviceAnnotations: { ...passthroughLoadBalancerAnnotations(cluster.provider, eastWest.internal), ...(cluster.eastWestAnnotations ?? {}) },
       exposure: eastWest,
       ...common,
     },
