@@ -5,7 +5,7 @@ import { PropsError } from '../constructs/core/props-error';
 import { EXIT, loadTopologies, outputDir, usageError, type Io, type TopologySource } from './cli-input';
 import { checkOutput, OutputError } from './output-dir';
 import { progressReporter } from './progress';
-import { outputPlan, renderTopology, startPicture, withTopologyPicture, writeSynthResult, type SynthResult } from './synthesize';
+import { outputPlan, renderTopology, withTopologyPicture, writeSynthResult, type SynthResult } from './synthesize';
 
 export { EXIT, type Io } from './cli-input';
 
@@ -68,17 +68,12 @@ export async function runSynth(options: SynthOptions, io: Io): Promise<number> {
     for (const { topology } of topologies) {
       const total = options.cluster === undefined ? topology.clusters.length : 1;
       const progress = progressReporter(io.stderr, total, talk);
-      const picture = startPicture(topology, options.cluster);
-      try {
-        const rendered = renderTopology(topology, outputDir(topology, options.out, io), {
-          ...(options.cluster === undefined ? {} : { only: options.cluster }),
-          onCluster: (done, n, c) => progress.cluster(done, n, c.cluster, c.objectCount),
-        });
-        progress.end();
-        results.push(await withTopologyPicture(rendered, topology, picture));
-      } finally {
-        picture?.cancel();
-      }
+      const rendered = renderTopology(topology, outputDir(topology, options.out, io), {
+        ...(options.cluster === undefined ? {} : { only: options.cluster }),
+        onCluster: (done, n, c) => progress.cluster(done, n, c.cluster, c.objectCount),
+      });
+      progress.end();
+      results.push(await withTopologyPicture(rendered, topology));
     }
     for (const result of results) checkOutput(outputPlan(result));
     const summary: SynthSummary['environments'][number][] = [];

@@ -5,7 +5,7 @@ import { PropsError } from '../constructs/core/props-error';
 import { EXIT, loadTopologies, outputDir, usageError, type Io, type TopologySource } from './cli-input';
 import { unifiedDiff } from './line-diff';
 import { checkOutput, OutputError, readEnvironmentMarker, readMarker, type OutputPlan } from './output-dir';
-import { outputPlan, renderTopology, startPicture, withTopologyPicture } from './synthesize';
+import { outputPlan, renderTopology, withTopologyPicture } from './synthesize';
 
 export interface DiffOptions extends TopologySource {
   /** The output directory to compare (needs --env or --topology). @default - dist/<environment> */
@@ -32,13 +32,7 @@ export async function runDiff(options: DiffOptions, io: Io): Promise<number> {
   const changes: FileChange[] = [];
   try {
     for (const { topology } of loaded.topologies) {
-      const picture = startPicture(topology);
-      let plan: OutputPlan;
-      try {
-        plan = outputPlan(await withTopologyPicture(renderTopology(topology, outputDir(topology, options.out, io)), topology, picture));
-      } finally {
-        picture?.cancel();
-      }
+      const plan = outputPlan(await withTopologyPicture(renderTopology(topology, outputDir(topology, options.out, io)), topology));
       // A directory synth would refuse to replace is a problem to fix first, as in synth.
       checkOutput(plan);
       changes.push(...outputChanges(plan));

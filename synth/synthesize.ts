@@ -7,7 +7,7 @@ import { buildClusterManifests, type SynthNote } from './cluster-manifests';
 import { CHART_FILE_HEADERS } from './istio-charts';
 import { clusterRunbook, environmentRunbook, PICTURE_SVG_MAX_CLUSTERS } from './istio-runbook';
 import { renderMermaid } from './picture/mermaid';
-import { pictureModel, renderTopologyPicture, startTopologyPicture, type PendingPicture } from './topology-picture';
+import { pictureModel, renderTopologyPicture } from './topology-picture';
 import { writeOutput, type OutputPlan } from './output-dir';
 
 export interface ClusterOutput {
@@ -81,26 +81,15 @@ export const PICTURE_FILES = { svg: 'topology.svg', mermaid: 'topology.mmd' } as
 export { PICTURE_SVG_MAX_CLUSTERS };
 
 /** Whether a synth result gets topology.svg: a whole environment (not one --cluster) of at most PICTURE_SVG_MAX_CLUSTERS clusters. */
-function drawsSvg(topology: Topology, only: string | undefined): boolean {
+export function drawsSvg(topology: Topology, only: string | undefined): boolean {
   return only === undefined && topology.clusters.length <= PICTURE_SVG_MAX_CLUSTERS;
 }
 
-/**
- * Starts the topology picture's layout in a worker thread when this synth draws one, so that it overlaps
- * renderTopology; pass the result to withTopologyPicture, and cancel it if rendering fails.
- */
-export function startPicture(topology: Topology, only?: string): PendingPicture | undefined {
-  return drawsSvg(topology, only) ? startTopologyPicture(topology) : undefined;
-}
-
-/**
- * Adds the topology picture (SVG and Mermaid source) to the environment files; async because elkjs lays
- * out asynchronously. `started` is the picture startPicture began for this topology (else it is laid out here).
- */
-export async function withTopologyPicture(result: SynthResult, topology: Topology, started?: PendingPicture): Promise<SynthResult> {
+/** Adds the topology picture (SVG and Mermaid source) to the environment files; async because elkjs lays out asynchronously. */
+export async function withTopologyPicture(result: SynthResult, topology: Topology): Promise<SynthResult> {
   if (result.only !== undefined) return result; // one cluster: the environment's files stay as they are
   const files: [string, string][] = drawsSvg(topology, result.only)
-    ? await (started?.picture ?? renderTopologyPicture(topology)).then((p) => [[PICTURE_FILES.svg, p.svg], [PICTURE_FILES.mermaid, p.mermaid]])
+    ? await renderTopologyPicture(topology).then((p) => [[PICTURE_FILES.svg, p.svg], [PICTURE_FILES.mermaid, p.mermaid]])
     : [[PICTURE_FILES.mermaid, renderMermaid(pictureModel(topology))]];
   return { ...result, environmentFiles: new Map([...result.environmentFiles, ...files]) };
 }

@@ -157,7 +157,7 @@ console.log(JSON.stringify({ refused, clusters: topology.clusters.map((c) => c.n
       stdout: '',
       stderr: 'meshfed plan: the offline plan is a repository tool (it needs lib/infra and the Pulumi SDKs, which the package leaves out); run it from a meshfed checkout\n',
     });
-    expect(readFileSync(join(consumer, 'out', 'topology.svg'), 'utf8')).toMatch(/^<svg /); // laid out in a worker thread from the installed elkjs
+    expect(readFileSync(join(consumer, 'out', 'topology.svg'), 'utf8')).toMatch(/^<svg /); // laid out by the installed elkjs
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(run(bin, ['--version'], { cwd: consumer, env })).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
   });

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
 import { renderMermaid } from '../synth/picture/mermaid';
 import type { PictureModel } from '../synth/picture/model';
-import { layOutHere } from '../synth/picture/layout';
+import { layOut } from '../synth/picture/layout';
 import { drawSvg, elkGraph } from '../synth/picture/svg';
 import { renderTopologyPicture, type TopologyPicture } from '../synth/topology-picture';
 import { DOCS_PICTURE, docsPictureSvg, environment, FIVE_CLUSTERS, topologyText, UPDATE_DOCS_PICTURE_ENV } from './helpers/picture';
@@ -146,7 +146,7 @@ clusters:
       ] }] }],
       edges: [{ kind: 'federation', from: `x${evil}`, to: 'y', bidirectional: true, label: [`label ${evil}`], missing: true }],
     };
-    const svg = drawSvg(model, await layOutHere(elkGraph(model)));
+    const svg = drawSvg(model, await layOut(elkGraph(model)));
     const escaped = 'a&lt;b&gt;&amp;&quot;c&apos;';
     for (const s of [`title ${escaped}`, `x${escaped}`, `trust domain td${escaped}`, `label ${escaped}`, `cloud ${escaped}`]) expect(svg).toContain(`>${s}</`);
     // Outside markup, no raw '<', '>' or '&' survives: every text node is escaped.
