@@ -75,8 +75,9 @@ export const PICTURE_FILES = { svg: 'topology.svg', mermaid: 'topology.mmd' } as
 
 /**
  * Up to this many clusters synth lays out topology.svg; above it only topology.mmd is written. Measured on
- * the 2-core bench machine (defined in istio-runbook.ts, whose environment RUNBOOK names the files): the elkjs layout takes 0.4 s at 2 clusters, 3 s at 10, 8.8 s at 20 and minutes at
- * 50 (full mesh), which alone would miss issue #14's fleet targets.
+ * the 2-core bench machine (defined in istio-runbook.ts, whose environment RUNBOOK names the files): the
+ * picture of a full mesh takes, cold (elkjs's load included), 0.3 s for dev, 1.0 s at 10 clusters, 1.4 s
+ * at 12 and 3.3 s at 20, and grows faster than the mesh's other output; at 50 it would miss issue #14's targets.
  */
 export { PICTURE_SVG_MAX_CLUSTERS };
 
