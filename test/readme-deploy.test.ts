@@ -1,7 +1,8 @@
 /**
  * The README's Deploy sections, checked against the program: every `pulumi config set` key is one the
  * stack reads, every port row of the exposure table equals what the firewall and security group rule
- * functions open for the shipped environments, and the dev plan excerpt equals the offline plan.
+ * functions open for the shipped environments, the dev plan excerpt equals the offline plan, and the
+ * order step 6 says the stack waits in is the order the program's resource dependencies impose.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,10 @@ import { clusterRanges } from '../infra/address-ranges';
 import { firewallRules, GOOGLE_HEALTH_CHECK_RANGES } from '../infra/firewall-rules';
 import { meshIngressRules } from '../infra/aws/security-rules';
 import { formatPlan, runPlan } from '../infra/plan/plan';
+import type * as pulumi from '@pulumi/pulumi';
+import { PREREQUISITES } from '../constructs/core/versions';
+import { NESTED } from '../constructs/spire/nested';
+import { dependencyGraph } from './helpers/dependency-graph';
 
 const ROOT = join(__dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -131,5 +136,160 @@ describe('the mixed plan excerpt (Deploy on AWS or across clouds)', () => {
     expect([hint, excerpt.filter((l) => !lines.includes(l))]).toEqual([hint, []]);
     // Both clusters and both clouds' cross-cloud rules are shown, not only the header.
     expect(excerpt.filter((l) => /^\S/.test(l))).toEqual([lines[0], lines.find((l) => l.startsWith('gke-hub ')), lines.find((l) => l.startsWith('eks-edge '))]);
+  }, 60000);
+});
+
+describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from the program\'s dependencies', () => {
+  /**
+   * The README's steps in the order its marked prose names them. A step is a phrase the README uses; each
+   * becomes a label that `stepResources` maps to the program's resources, so the prose stays prose.
+   */
+  const PHRASES: ReadonlyArray<readonly [RegExp, (m: RegExpExecArray) => string]> = [
+    [/the VPC and the cluster's subnet/g, () => 'network'],
+    [/the GKE cluster until it runs/g, () => 'cluster'],
+    [/its node pool/g, () => 'node pool'],
+    [/its managed node group/g, () => 'node group'],
+    [/the EBS CSI add-on/g, () => 'EBS CSI add-on'],
+    [/cert-manager and SPIRE CRD Helm releases/g, () => 'prerequisites'],
+    [/the same per-cluster order as on GKE/g, () => 'as on GKE'],
+    [/`(\d{2}-[a-z0-9-]+)`/g, (m) => `file ${m[1]}`],
+    [/`([a-z0-9-]+)` Secret/g, (m) => `secret ${m[1]}`],
+    [/`(base|cni|istiod)`/g, (m) => `istio ${m[1]}`],
+    [/both gateways/g, () => 'gateways'],
+    [/one remote secret per\s+peer/g, () => 'remote secrets'],
+  ];
+  function documentedOrder(block: string): string[] {
+    const text = marked(block);
+    const found = PHRASES.flatMap(([re, label]) => [...text.matchAll(re)].map((m) => ({ at: m.index!, label: label(m as RegExpExecArray) })));
+    return found.sort((a, b) => a.at - b.at).map((f) => f.label);
+  }
+
+  type Graph = Awaited<ReturnType<typeof dependencyGraph>>;
+  const PREREQUISITE_CHARTS = new Set([PREREQUISITES.certManager.chart, PREREQUISITES.spireCrds.chart]);
+
+  /** The program's resources behind a README label, for one cluster ([] when the cluster has none). */
+  async function stepResources(g: Graph, cluster: string, label: string): Promise<string[]> {
+    const { program } = g;
+    const d = program.deployments[cluster];
+    const provider = await g.keyOf(d.provider);
+    const deployed = [...g.nodes.values()].filter((n) => n.needs.includes(provider));
+    const keys = (resources: readonly pulumi.Resource[]) => Promise.all(resources.map(g.keyOf));
+    const [kind, arg] = label.split(' ', 2);
+    switch (label === 'node pool' || label === 'node group' || label === 'EBS CSI add-on' ? label : kind) {
+      case 'network': return keys([program.gcp!.network.network, program.gcp!.network.subnets[cluster]]);
+      case 'cluster': return keys([program.gcp!.clusters[cluster].cluster]);
+      case 'node pool': return keys([program.gcp!.clusters[cluster].nodePool]);
+      case 'node group': return keys([program.aws!.clusters[cluster].eks.nodeGroup]);
+      case 'EBS CSI add-on': return keys([program.aws!.clusters[cluster].eks.ebsCsiAddon]);
+      // cert-manager, the SPIRE CRDs and the cloud's addons (EKS: the AWS Load Balancer Controller).
+      case 'prerequisites': return [
+        ...deployed.filter((n) => n.type === 'kubernetes:helm.sh/v3:Release' && PREREQUISITE_CHARTS.has(n.inputs.chart)).map((n) => n.key),
+        ...await keys(Object.values(d.addons)),
+      ];
+      case 'file': return d.groups[`${arg}.yaml`] ? keys([d.groups[`${arg}.yaml`]]) : [];
+      case 'secret': return deployed.filter((n) => n.type === 'kubernetes:core/v1:Secret' && n.inputs.metadata?.name === arg).map((n) => n.key);
+      case 'istio': return keys([d.istio.releases[arg]]);
+      case 'gateways': return deployed.filter((n) => n.type === 'kubernetes:helm.sh/v3:Release' && n.inputs.chart === 'gateway').map((n) => n.key);
+      case 'remote': return keys(Object.entries(program.remoteSecrets.secrets).filter(([id]) => id.startsWith(`${cluster}/`)).map(([, s]) => s));
+      default: throw new Error(`README step "${label}" has no resources mapped in this test`);
+    }
+  }
+
+  /**
+   * The labels in the order the program imposes: a label comes after every label all of whose resources
+   * each of its resources waits for. Also returns where that is not a chain (consecutive steps that do not
+   * wait for each other) and steps whose parts wait for each other although the README says side by side.
+   */
+  function programOrder(g: Graph, steps: ReadonlyMap<string, readonly string[]>): { order: string[]; notAChain: string[] } {
+    const after = (a: string, b: string) => steps.get(a)!.every((x) => steps.get(b)!.every((y) => g.waitsFor(x, y)));
+    const labels = [...steps.keys()];
+    const rank = new Map(labels.map((l) => [l, labels.filter((o) => o !== l && after(l, o)).length]));
+    const order = [...labels].sort((a, b) => rank.get(a)! - rank.get(b)!);
+    const notAChain = order.slice(1).filter((l, i) => !after(l, order[i])).map((l, i) => `${l} does not wait for ${order[i]}`);
+    return { order, notAChain };
+  }
+
+  async function stepsOf(g: Graph, cluster: string, labels: readonly string[]): Promise<Map<string, string[]>> {
+    const steps = new Map<string, string[]>();
+    for (const label of labels) {
+      const resources = await stepResources(g, cluster, label);
+      if (resources.length > 0) steps.set(label, resources);
+    }
+    return steps;
+  }
+
+  const sideBySide = (g: Graph, resources: readonly string[]) => resources.filter((a) => resources.some((b) => a !== b && g.waitsFor(a, b)));
+
+  it('GKE (dev): the program waits in exactly the README\'s order, for every resource it deploys into the cluster', async () => {
+    const g = await dependencyGraph(loadTopologyFile(join(ROOT, 'clusters', 'dev.yaml')));
+    const documented = documentedOrder('deploy-order:gke');
+    // What the parser must find, so a reworded README cannot make this test pass vacuously.
+    expect(documented.filter((l) => l.startsWith('file ')).length).toBeGreaterThanOrEqual(6);
+    expect(documented).toEqual(expect.arrayContaining(['network', 'cluster', 'node pool', 'prerequisites', 'istio base', 'gateways', 'remote secrets']));
+    for (const cluster of ['cluster-1', 'cluster-2']) {
+      const steps = await stepsOf(g, cluster, documented);
+      expect([cluster, [...steps.keys()]]).toEqual([cluster, documented]);
+      const { order, notAChain } = programOrder(g, steps);
+      const hint = `README.md deploy-order:gke is not the program's order for ${cluster}`;
+      expect([hint, order, notAChain]).toEqual([hint, documented, []]);
+      expect(sideBySide(g, steps.get('prerequisites')!)).toEqual([]);
+      expect(sideBySide(g, steps.get('gateways')!)).toEqual([]);
+      // Every resource deployed into the cluster is one of the README's steps (none is left unmentioned).
+      const provider = await g.keyOf(g.program.deployments[cluster].provider);
+      const named = new Set([...steps.values()].flat());
+      expect([...g.nodes.values()].filter((n) => n.needs.includes(provider) && !named.has(n.key)).map((n) => n.key)).toEqual([]);
+      // Cloud NAT and the firewall rules: no deploy step waits for them.
+      const alongside = [...g.nodes.values()].filter((n) => n.type === 'gcp:compute/routerNat:RouterNat' || n.type === 'gcp:compute/firewall:Firewall').map((n) => n.key);
+      expect(alongside.length).toBeGreaterThan(0);
+      expect([...named].filter((k) => alongside.some((a) => g.waitsFor(k, a)))).toEqual([]);
+    }
+    // A remote secret also waits for its peer's reader token, which is awaited until the token is filled in.
+    for (const [id, secret] of Object.entries(g.program.remoteSecrets.secrets)) {
+      const peer = Object.keys(g.program.deployments).find((c) => id.endsWith(`-${c}`) && !id.startsWith(`${c}/`))!;
+      expect(g.waitsFor(await g.keyOf(secret), await g.keyOf(g.program.deployments[peer].readerToken!))).toBe(true);
+    }
+    // The stack writes each root CA itself (the spire-root-ca Secret step), so no file has a cert-manager
+    // Certificate for a step to wait on, and step 6 names none.
+    const groups = await Promise.all(Object.values(g.program.deployments['cluster-1'].groups).map(g.keyOf));
+    const kinds = new Set(groups.flatMap((k) => (g.nodes.get(k)!.inputs.objs as any[]).map((o) => `${o.apiVersion}/${o.kind}`)));
+    expect([kinds.has('cert-manager.io/v1/Issuer'), kinds.has('cert-manager.io/v1/Certificate')]).toEqual([true, false]);
+    const token = g.nodes.get(await g.keyOf(g.program.deployments['cluster-1'].readerToken!))!;
+    expect(token.inputs.metadata.annotations['pulumi.com/waitFor']).toBe('jsonpath={.data.token}');
+  }, 60000);
+
+  it('EKS (clusters/eks.yaml): node group, EBS CSI add-on, then the GKE per-cluster order with the Load Balancer Controller among the prerequisites', async () => {
+    const g = await dependencyGraph(loadTopologyFile(join(ROOT, 'clusters', 'eks.yaml')));
+    const eks = documentedOrder('deploy-order:eks');
+    expect(eks).toEqual(['node group', 'EBS CSI add-on', 'as on GKE']);
+    expect(marked('deploy-order:eks')).toMatch(/AWS Load Balancer Controller's Helm release beside\s+cert-manager and the SPIRE CRDs/);
+    const gke = documentedOrder('deploy-order:gke');
+    const perCluster = [...eks.slice(0, -1), ...gke.slice(gke.indexOf('prerequisites'))];
+    for (const cluster of Object.keys(g.program.deployments)) {
+      expect([cluster, Object.keys(g.program.deployments[cluster].addons)]).toEqual([cluster, ['aws-load-balancer-controller']]);
+      // The README's steps this cluster has (a nested child has no CA file of its own), in the program's order.
+      const steps = await stepsOf(g, cluster, perCluster);
+      const { order, notAChain } = programOrder(g, steps);
+      const hint = `README.md deploy-order:eks (with deploy-order:gke) is not the program's order for ${cluster}`;
+      expect([hint, order, notAChain]).toEqual([hint, [...steps.keys()], []]);
+      expect(sideBySide(g, steps.get('prerequisites')!)).toEqual([]);
+      // Every file of the cluster, the ones the README does not list included, in file order.
+      const files = Object.keys(g.program.deployments[cluster].groups).sort((a, b) => a.localeCompare(b));
+      const fileOrder = programOrder(g, await stepsOf(g, cluster, files.map((f) => `file ${f.replace(/\.yaml$/, '')}`)));
+      expect([cluster, fileOrder]).toEqual([cluster, { order: files.map((f) => `file ${f.replace(/\.yaml$/, '')}`), notAChain: [] }]);
+    }
+  }, 60000);
+
+  it('EKS nested: a parent\'s spire-nested-kubeconfigs Secret, before its 20-spire-server, waits for each child\'s parent-access token after the child\'s 15-spire-upstream', async () => {
+    const g = await dependencyGraph(loadTopologyFile(join(ROOT, 'clusters', 'eks.yaml')));
+    const text = marked('deploy-order:eks') + README.slice(README.indexOf('<!-- /deploy-order:eks -->'), README.indexOf('Each Service', README.indexOf('<!-- /deploy-order:eks -->')));
+    const [upstream, server] = ['15-spire-upstream', '20-spire-server'];
+    for (const name of [NESTED.kubeconfigSecret, `${NESTED.parentAccess}-token`, upstream, server]) expect(text).toContain(`\`${name}\``);
+    const root = g.program.deployments.root;
+    const nested = await g.keyOf(root.stackSecrets[NESTED.kubeconfigSecret]);
+    expect(g.waitsFor(await g.keyOf(root.groups[`${server}.yaml`]), nested)).toBe(true);
+    for (const child of ['child-east', 'child-west']) {
+      const token = await g.keyOf(g.program.deployments[child].parentAccessToken!);
+      expect([child, g.waitsFor(nested, token), g.waitsFor(token, await g.keyOf(g.program.deployments[child].groups[`${upstream}.yaml`]))]).toEqual([child, true, true]);
+    }
   }, 60000);
 });
