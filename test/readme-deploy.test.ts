@@ -156,10 +156,12 @@ describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from th
     [/`([a-z0-9-]+)` Secret/g, (m) => `secret ${m[1]}`],
     [/`(base|cni|istiod)`/g, (m) => `istio ${m[1]}`],
     [/both gateways/g, () => 'gateways'],
-    [/one remote secret per\s+peer/g, () => 'remote secrets'],
+    [/one remote secret per peer/g, () => 'remote secrets'],
   ];
+  /** A marked block as one line (the prose wraps anywhere). */
+  const prose = (block: string): string => marked(block).replace(/\s+/g, ' ');
   function documentedOrder(block: string): string[] {
-    const text = marked(block);
+    const text = prose(block);
     const found = PHRASES.flatMap(([re, label]) => [...text.matchAll(re)].map((m) => ({ at: m.index!, label: label(m as RegExpExecArray) })));
     return found.sort((a, b) => a.at - b.at).map((f) => f.label);
   }
@@ -262,7 +264,7 @@ describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from th
     const g = await dependencyGraph(loadTopologyFile(join(ROOT, 'clusters', 'eks.yaml')));
     const eks = documentedOrder('deploy-order:eks');
     expect(eks).toEqual(['node group', 'EBS CSI add-on', 'as on GKE']);
-    expect(marked('deploy-order:eks')).toMatch(/AWS Load Balancer Controller's Helm release beside\s+cert-manager and the SPIRE CRDs/);
+    expect(prose('deploy-order:eks')).toContain('AWS Load Balancer Controller\'s Helm release beside cert-manager and the SPIRE CRDs');
     const gke = documentedOrder('deploy-order:gke');
     const perCluster = [...eks.slice(0, -1), ...gke.slice(gke.indexOf('prerequisites'))];
     for (const cluster of Object.keys(g.program.deployments)) {
