@@ -14,6 +14,7 @@ import { formatPlan, runPlan } from '../infra/plan/plan';
 import type * as pulumi from '@pulumi/pulumi';
 import { PREREQUISITES } from '../constructs/core/versions';
 import { NESTED } from '../constructs/spire/nested';
+import { remoteSecretName } from '../constructs/istio/remote-secret';
 import { dependencyGraph } from './helpers/dependency-graph';
 
 const ROOT = join(__dirname, '..');
@@ -176,8 +177,9 @@ describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from th
     const provider = await g.keyOf(d.provider);
     const deployed = [...g.nodes.values()].filter((n) => n.needs.includes(provider));
     const keys = (resources: readonly pulumi.Resource[]) => Promise.all(resources.map(g.keyOf));
-    const [kind, arg] = label.split(' ', 2);
-    switch (label === 'node pool' || label === 'node group' || label === 'EBS CSI add-on' ? label : kind) {
+    const parts = /^(file|secret|istio) (.+)$/.exec(label);
+    const arg = parts?.[2] ?? '';
+    switch (parts?.[1] ?? label) {
       case 'network': return keys([program.gcp!.network.network, program.gcp!.network.subnets[cluster]]);
       case 'cluster': return keys([program.gcp!.clusters[cluster].cluster]);
       case 'node pool': return keys([program.gcp!.clusters[cluster].nodePool]);
@@ -192,7 +194,7 @@ describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from th
       case 'secret': return deployed.filter((n) => n.type === 'kubernetes:core/v1:Secret' && n.inputs.metadata?.name === arg).map((n) => n.key);
       case 'istio': return keys([d.istio.releases[arg]]);
       case 'gateways': return deployed.filter((n) => n.type === 'kubernetes:helm.sh/v3:Release' && n.inputs.chart === 'gateway').map((n) => n.key);
-      case 'remote': return keys(Object.entries(program.remoteSecrets.secrets).filter(([id]) => id.startsWith(`${cluster}/`)).map(([, s]) => s));
+      case 'remote secrets': return keys(Object.entries(program.remoteSecrets.secrets).filter(([id]) => id.startsWith(`${cluster}/`)).map(([, s]) => s));
       default: throw new Error(`README step "${label}" has no resources mapped in this test`);
     }
   }
@@ -221,6 +223,10 @@ describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from th
     return steps;
   }
 
+  /** clusters/eks.yaml's graph, built once for the EKS tests. */
+  let eksGraph: Promise<Graph> | undefined;
+  const eksProgram = (): Promise<Graph> => (eksGraph ??= dependencyGraph(loadTopologyFile(join(ROOT, 'clusters', 'eks.yaml'))));
+
   const sideBySide = (g: Graph, resources: readonly string[]) => resources.filter((a) => resources.some((b) => a !== b && g.waitsFor(a, b)));
 
   it('GKE (dev): the program waits in exactly the README\'s order, for every resource it deploys into the cluster', async () => {
@@ -248,7 +254,7 @@ describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from th
     }
     // A remote secret also waits for its peer's reader token, which is awaited until the token is filled in.
     for (const [id, secret] of Object.entries(g.program.remoteSecrets.secrets)) {
-      const peer = Object.keys(g.program.deployments).find((c) => id.endsWith(`-${c}`) && !id.startsWith(`${c}/`))!;
+      const peer = Object.keys(g.program.deployments).find((c) => id.split('/')[1] === remoteSecretName(c))!;
       expect(g.waitsFor(await g.keyOf(secret), await g.keyOf(g.program.deployments[peer].readerToken!))).toBe(true);
     }
     // The stack writes each root CA itself (the spire-root-ca Secret step), so no file has a cert-manager
@@ -261,7 +267,7 @@ describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from th
   }, 60000);
 
   it('EKS (clusters/eks.yaml): node group, EBS CSI add-on, then the GKE per-cluster order with the Load Balancer Controller among the prerequisites', async () => {
-    const g = await dependencyGraph(loadTopologyFile(join(ROOT, 'clusters', 'eks.yaml')));
+    const g = await eksProgram();
     const eks = documentedOrder('deploy-order:eks');
     expect(eks).toEqual(['node group', 'EBS CSI add-on', 'as on GKE']);
     expect(prose('deploy-order:eks')).toContain('AWS Load Balancer Controller\'s Helm release beside cert-manager and the SPIRE CRDs');
@@ -283,7 +289,7 @@ describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from th
   }, 60000);
 
   it('EKS nested: a parent\'s spire-nested-kubeconfigs Secret, before its 20-spire-server, waits for each child\'s parent-access token after the child\'s 15-spire-upstream', async () => {
-    const g = await dependencyGraph(loadTopologyFile(join(ROOT, 'clusters', 'eks.yaml')));
+    const g = await eksProgram();
     const text = marked('deploy-order:eks') + README.slice(README.indexOf('<!-- /deploy-order:eks -->'), README.indexOf('Each Service', README.indexOf('<!-- /deploy-order:eks -->')));
     const [upstream, server] = ['15-spire-upstream', '20-spire-server'];
     for (const name of [NESTED.kubeconfigSecret, `${NESTED.parentAccess}-token`, upstream, server]) expect(text).toContain(`\`${name}\``);
