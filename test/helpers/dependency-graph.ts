@@ -3,6 +3,9 @@
  * every registered resource with the URNs the SDK sends as its dependencies (explicit dependsOn, expanded
  * through components, plus the resources whose Outputs its inputs use) and its provider, which the engine
  * also creates first. Mocks hand newResource neither, so they are read off the monitor requests.
+ * (@pulumi/pulumi 3.248.0 runtime/resource.js prepareResource: the request's dependencies are
+ * allDirectDependencyURNs, dependsOn plus every property's dependencies; runtime/dependsOn.js expands
+ * components into their custom and remote children, so a yaml/v2 ConfigGroup appears as itself.)
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { Topology } from '../../clusters/model';
