@@ -15,6 +15,7 @@ import type * as pulumi from '@pulumi/pulumi';
 import { PREREQUISITES } from '../constructs/core/versions';
 import { NESTED } from '../constructs/spire/nested';
 import { remoteSecretName } from '../constructs/istio/remote-secret';
+import { gcpNames } from '../clusters/cloud-names';
 import { dependencyGraph } from './helpers/dependency-graph';
 
 const ROOT = join(__dirname, '..');
@@ -225,12 +226,14 @@ describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from th
 
   /** clusters/eks.yaml's graph, built once for the EKS tests. */
   let eksGraph: Promise<Graph> | undefined;
-  const eksProgram = (): Promise<Graph> => (eksGraph ??= dependencyGraph(loadTopologyFile(join(ROOT, 'clusters', 'eks.yaml'))));
+  const eksTopology = loadTopologyFile(join(ROOT, 'clusters', 'eks.yaml'));
+  const eksProgram = (): Promise<Graph> => (eksGraph ??= dependencyGraph(eksTopology));
 
   const sideBySide = (g: Graph, resources: readonly string[]) => resources.filter((a) => resources.some((b) => a !== b && g.waitsFor(a, b)));
 
   it('GKE (dev): the program waits in exactly the README\'s order, for every resource it deploys into the cluster', async () => {
-    const g = await dependencyGraph(loadTopologyFile(join(ROOT, 'clusters', 'dev.yaml')));
+    const dev = loadTopologyFile(join(ROOT, 'clusters', 'dev.yaml'));
+    const g = await dependencyGraph(dev);
     const documented = documentedOrder('deploy-order:gke');
     // What the parser must find, so a reworded README cannot make this test pass vacuously.
     expect(documented.filter((l) => l.startsWith('file ')).length).toBeGreaterThanOrEqual(6);
@@ -247,10 +250,15 @@ describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from th
       const provider = await g.keyOf(g.program.deployments[cluster].provider);
       const named = new Set([...steps.values()].flat());
       expect([...g.nodes.values()].filter((n) => n.needs.includes(provider) && !named.has(n.key)).map((n) => n.key)).toEqual([]);
-      // Cloud NAT and the firewall rules: no deploy step waits for them.
-      const alongside = [...g.nodes.values()].filter((n) => n.type === 'gcp:compute/routerNat:RouterNat' || n.type === 'gcp:compute/firewall:Firewall').map((n) => n.key);
-      expect(alongside.length).toBeGreaterThan(0);
-      expect([...named].filter((k) => alongside.some((a) => g.waitsFor(k, a)))).toEqual([]);
+      // Before anything goes into the cluster: its region's Cloud NAT (private nodes pull images from outside
+      // Google through it) and every firewall rule targeting its nodes (the control plane calls webhooks).
+      const region = dev.clusters.find((c) => c.name === cluster)!.region;
+      const needed = [...g.nodes.values()].filter((n) => (n.type === 'gcp:compute/routerNat:RouterNat' && n.inputs.region === region)
+        || (n.type === 'gcp:compute/firewall:Firewall' && (n.inputs.targetTags as string[]).includes(gcpNames.nodeTag(dev.environment, cluster)))).map((n) => n.key);
+      expect(needed.filter((k) => k.startsWith('gcp:compute/routerNat')).length).toBe(1);
+      expect(needed.filter((k) => k.startsWith('gcp:compute/firewall')).length).toBeGreaterThan(1);
+      expect(prose('deploy-order:gke')).toContain('the region\'s Cloud NAT');
+      for (const first of steps.get('prerequisites')!) expect([first, needed.filter((k) => !g.waitsFor(first, k))]).toEqual([first, []]);
     }
     // A remote secret also waits for its peer's reader token, which is awaited until the token is filled in.
     for (const [id, secret] of Object.entries(g.program.remoteSecrets.secrets)) {
@@ -281,6 +289,19 @@ describe('what the stack waits for (Deploy step 6, GKE and AWS), derived from th
       const hint = `README.md deploy-order:eks (with deploy-order:gke) is not the program's order for ${cluster}`;
       expect([hint, order, notAChain]).toEqual([hint, [...steps.keys()], []]);
       expect(sideBySide(g, steps.get('prerequisites')!)).toEqual([]);
+      // The node group waits for the private subnets' NAT routes and table associations (nodes join and pull
+      // images through them); the first deploy step for the rules that let the control plane call webhooks.
+      const eksCluster = g.program.aws!.clusters[cluster].eks;
+      const nodeGroup = await g.keyOf(eksCluster.nodeGroup);
+      const egress = await Promise.all(g.program.aws!.clusters[cluster].vpc.privateEgress.map(g.keyOf));
+      expect(egress.filter((k) => k.startsWith('aws:ec2/route:Route')).length).toBeGreaterThan(0);
+      expect(egress.filter((k) => k.startsWith('aws:ec2/routeTableAssociation')).length).toBeGreaterThan(1);
+      expect([cluster, egress.filter((k) => !g.waitsFor(nodeGroup, k))]).toEqual([cluster, []]);
+      const fromControlPlane = meshIngressRules<string>(eksTopology, cluster, { egressOf: () => [] }).filter((r) => r.source.kind !== 'cidr').flatMap((r) => [r.name, `${r.name}-egress`]);
+      const webhookRules = [...g.nodes.values()].filter((n) => n.type.startsWith('aws:vpc/securityGroup') && fromControlPlane.includes(n.key.split('::')[1])).map((n) => n.key);
+      expect(webhookRules.length).toBe(fromControlPlane.length);
+      expect(webhookRules.length).toBeGreaterThan(1);
+      for (const first of steps.get('prerequisites')!) expect([first, webhookRules.filter((k) => !g.waitsFor(first, k))]).toEqual([first, []]);
       // Every file of the cluster, the ones the README does not list included, in file order.
       const files = Object.keys(g.program.deployments[cluster].groups).sort((a, b) => a.localeCompare(b));
       const fileOrder = programOrder(g, await stepsOf(g, cluster, files.map((f) => `file ${f.replace(/\.yaml$/, '')}`)));

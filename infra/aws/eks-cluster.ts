@@ -55,6 +55,8 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly controlPlaneSecurityGroup: aws.ec2.SecurityGroup;
   readonly nodeGroup: aws.eks.NodeGroup;
   readonly ebsCsiAddon: aws.eks.Addon;
+  /** The node security group rules that let the control plane call the webhooks on the nodes (deploying into the cluster waits for them). */
+  readonly webhookRules: pulumi.Resource[];
   readonly ebsCsiRole: IrsaRole;
   readonly cniRole: IrsaRole;
   /** Set when options.kms: the role SPIRE's aws_kms KeyManager runs as (annotate spire-server's service account with it). */
@@ -133,6 +135,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const nodeRole = new aws.iam.Role(awsNames.role(`${name}-node-role`), { assumeRolePolicy: JSON.stringify(nodeRoleTrustPolicy()), tags }, child);
     const nodePolicies = NODE_ROLE_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(p) }, child));
     const pool = spec.nodePool;
+    // Nodes in the private subnets join and pull images only through the NAT routes (vpc.privateEgress).
     this.nodeGroup = new aws.eks.NodeGroup(awsNames.nodeGroup(`${name}-nodes`), {
       clusterName: this.cluster.name,
       nodeRoleArn: nodeRole.arn,
@@ -142,7 +145,7 @@ export class EksCluster extends pulumi.ComponentResource {
       scalingConfig: { minSize: pool.minNodes, desiredSize: pool.minNodes, maxSize: pool.maxNodes },
       updateConfig: { maxUnavailable: 1 },
       tags,
-    }, { parent: this, dependsOn: [...nodePolicies, cniAddon], ignoreChanges: ['scalingConfig.desiredSize'] });
+    }, { parent: this, dependsOn: [...nodePolicies, cniAddon, ...vpc.privateEgress], ignoreChanges: ['scalingConfig.desiredSize'] });
 
     this.ebsCsiRole = new IrsaRole(`${name}-ebs-csi-irsa`, { ...irsa, serviceAccount: EBS_CSI_SERVICE_ACCOUNT, managedPolicies: [EBS_CSI_POLICY] }, child);
     // The controller needs nodes to become healthy, so the add-on waits for the node group.
@@ -154,19 +157,21 @@ export class EksCluster extends pulumi.ComponentResource {
       tags,
     }, { parent: this, dependsOn: [this.nodeGroup] });
 
+    const webhookRules: pulumi.Resource[] = [];
     for (const rule of meshIngressRules<pulumi.Input<string>>(args.topology, spec.name, { egressOf: args.egressOf })) {
       const common = { securityGroupId: this.nodeSecurityGroupId, ipProtocol: rule.protocol, fromPort: rule.port, toPort: rule.port, description: rule.description };
       if (rule.source.kind === 'cidr') {
         new aws.vpc.SecurityGroupIngressRule(rule.name, { ...common, cidrIpv4: rule.source.cidr, tags }, child);
       } else {
-        new aws.vpc.SecurityGroupIngressRule(rule.name, { ...common, referencedSecurityGroupId: this.controlPlaneSecurityGroup.id, tags }, child);
+        webhookRules.push(new aws.vpc.SecurityGroupIngressRule(rule.name, { ...common, referencedSecurityGroupId: this.controlPlaneSecurityGroup.id, tags }, child));
         // Security groups are stateful, but the control plane's group has no egress until given one.
-        new aws.vpc.SecurityGroupEgressRule(`${rule.name}-egress`, {
+        webhookRules.push(new aws.vpc.SecurityGroupEgressRule(`${rule.name}-egress`, {
           securityGroupId: this.controlPlaneSecurityGroup.id, ipProtocol: rule.protocol, fromPort: rule.port, toPort: rule.port,
           referencedSecurityGroupId: this.nodeSecurityGroupId, description: rule.description, tags,
-        }, child);
+        }, child));
       }
     }
+    this.webhookRules = webhookRules;
 
     if (options.kms) {
       this.spireKmsRole = new IrsaRole(`${name}-spire-kms-irsa`, {

@@ -213,7 +213,7 @@ export class AwsEnvironment extends pulumi.ComponentResource {
       };
       clusters[c.name] = {
         options, region: c.region, vpc, eks: cluster, kubeconfig: cluster.kubeconfig, endpoint: cluster.endpoint, egressCidrs: vpc.egressCidrs,
-        addressScope, endpoints: addresses.endpoints, ready: [cluster.nodeGroup, cluster.ebsCsiAddon],
+        addressScope, endpoints: addresses.endpoints, ready: [cluster.nodeGroup, cluster.ebsCsiAddon, ...cluster.webhookRules],
         loadBalancerControllerRole: lbcRole, loadBalancerController,
         ...(readerRoles[c.name] ? { istiodReaderRole: readerRoles[c.name] } : {}),
         ...(datastore ? { datastore } : {}),

@@ -25,6 +25,8 @@ export class Vpc extends pulumi.ComponentResource {
   readonly publicSubnets: aws.ec2.Subnet[];
   /** By routeTableKeys(): "public" and "private-<zone>". */
   readonly routeTables: Readonly<Record<string, aws.ec2.RouteTable>>;
+  /** The private subnets' default routes through NAT and their table associations: nodes there reach ECR and the EKS API only once these exist. */
+  readonly privateEgress: pulumi.Resource[];
   /** The NAT gateways' public addresses as /32 CIDRs: the cluster's egress to other clouds. */
   readonly egressCidrs: pulumi.Output<string>[];
 
@@ -69,6 +71,7 @@ export class Vpc extends pulumi.ComponentResource {
     this.egressCidrs = eips.map((eip) => eip.publicIp.apply((ip) => `${ip}/32`));
 
     const tables: Record<string, aws.ec2.RouteTable> = {};
+    const privateEgress: pulumi.Resource[] = [];
     const keys = routeTableKeys(args.availabilityZones);
     const publicTable = new aws.ec2.RouteTable(`${prefix}-rt-${keys[0]}`, { vpcId: this.vpc.id, tags: tags({ Name: `${prefix}-${keys[0]}` }) }, child);
     tables[keys[0]] = publicTable;
@@ -79,10 +82,13 @@ export class Vpc extends pulumi.ComponentResource {
       const table = new aws.ec2.RouteTable(`${prefix}-rt-${key}`, { vpcId: this.vpc.id, tags: tags({ Name: `${prefix}-${key}` }) }, child);
       tables[key] = table;
       const nat = nats[args.natGateways === 'single' ? 0 : i];
-      new aws.ec2.Route(`${prefix}-rt-${key}-default`, { routeTableId: table.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.id }, child);
-      new aws.ec2.RouteTableAssociation(`${prefix}-rta-private-${s.zone}`, { subnetId: this.privateSubnets[i].id, routeTableId: table.id }, child);
+      privateEgress.push(
+        new aws.ec2.Route(`${prefix}-rt-${key}-default`, { routeTableId: table.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.id }, child),
+        new aws.ec2.RouteTableAssociation(`${prefix}-rta-private-${s.zone}`, { subnetId: this.privateSubnets[i].id, routeTableId: table.id }, child),
+      );
     });
     this.routeTables = tables;
+    this.privateEgress = privateEgress;
 
     this.registerOutputs({ vpcId: this.vpc.id, egressCidrs: this.egressCidrs });
   }

@@ -151,7 +151,7 @@ export class GcpEnvironment extends pulumi.ComponentResource {
         addressScope: scope,
         annotations: Object.fromEntries(Object.keys(addresses).map((kind) => [kind, pulumi.output(gkeLoadBalancerAnnotations(scope))])),
         // A kms server starts only once its Workload Identity tokens can be minted.
-        ready: [gke.nodePool, ...(kms[cluster.name] ? apis.needs('iamcredentials') : [])],
+        ready: [gke.nodePool, ...this.network.deployNeeds(cluster.name), ...(kms[cluster.name] ? apis.needs('iamcredentials') : [])],
         ...(databases[cluster.name] ? { datastoreConnectionString: databases[cluster.name].connectionString } : {}),
         ...(kms[cluster.name] ? { server: gcpServerCloud(kms[cluster.name]) } : {}),
       };

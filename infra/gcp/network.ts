@@ -40,6 +40,12 @@ export class GcpNetwork extends pulumi.ComponentResource {
   /** Reserved Cloud NAT egress addresses by region. */
   readonly natAddresses: Readonly<Record<string, gcp.compute.Address>>;
   readonly firewalls: Readonly<Record<string, gcp.compute.Firewall>>;
+  /**
+   * What the deploy into a cluster must wait for besides the cluster: its region's Cloud NAT (private nodes
+   * pull images from registries outside Google through it) and the firewall rules targeting its nodes (the
+   * control plane calls the webhooks of the charts being installed through them).
+   */
+  readonly deployNeeds: (cluster: string) => pulumi.Resource[];
 
   constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super('meshfed:gcp:Network', name, {}, opts);
@@ -69,10 +75,11 @@ export class GcpNetwork extends pulumi.ComponentResource {
     this.subnets = subnets;
 
     const natAddresses: Record<string, gcp.compute.Address> = {};
+    const nats: Record<string, gcp.compute.RouterNat> = {};
     for (const region of [...new Set(args.clusters.map((c) => c.region))].sort()) {
       const router = new gcp.compute.Router(gcpNames.router(env, region), { network: this.network.id, region }, child);
       natAddresses[region] = new gcp.compute.Address(gcpNames.nat(env, region), { region, addressType: 'EXTERNAL', description: `Cloud NAT egress of meshfed ${env} in ${region}` }, { ...child, dependsOn: args.apis.needs('compute') });
-      new gcp.compute.RouterNat(gcpNames.nat(env, region), {
+      nats[region] = new gcp.compute.RouterNat(gcpNames.nat(env, region), {
         router: router.name,
         region,
         natIpAllocateOption: 'MANUAL_ONLY',
@@ -103,6 +110,11 @@ export class GcpNetwork extends pulumi.ComponentResource {
       }, child);
     }
     this.firewalls = firewalls;
+    const regionOf = new Map(args.clusters.map((c) => [c.name, c.region]));
+    this.deployNeeds = (cluster) => [
+      nats[regionOf.get(cluster)!],
+      ...args.rules.filter((r) => r.target === cluster).map((r) => firewalls[r.name]),
+    ];
     this.registerOutputs({ network: this.network.id });
   }
 }
