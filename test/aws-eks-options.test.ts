@@ -112,7 +112,9 @@ describe('deploy layer interface', () => {
     expect(await (east.kubeconfig as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
     expect(await valueOf(east.kubeconfig)).toContain('get-token');
     expect(await valueOf(east.endpoint)).toBe('https://dev-east.gr7.eks.amazonaws.com');
-    expect(east.ready.map((r) => (r as unknown as { __name: string }).__name)).toEqual(['east-nodes', 'east-ebs-csi']);
+    // The node group, the EBS CSI add-on, and the rules that let the control plane call the webhooks (both directions).
+    const webhooks = [15017, 15012, 9443, 10250].flatMap((port) => [`east-webhook-${port}-control-plane`, `east-webhook-${port}-control-plane-egress`]);
+    expect(east.ready.map((r) => (r as unknown as { __name: string }).__name)).toEqual(['east-nodes', 'east-ebs-csi', ...webhooks]);
     expect(east.addressScope).toBe('internal');
   });
 });
