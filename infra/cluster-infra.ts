@@ -60,13 +60,13 @@ export interface ClusterInfra {
 
 /**
  * Which Services of a cluster get a reserved address: the bundle endpoint of a root with federation peers
- * and the API of a parent with nested children (unless the topology already names their address), and the
- * east-west gateway whenever the mesh has another cluster.
+ * and the API of a parent with nested children, and the east-west gateway whenever the mesh has another
+ * cluster; each unless the topology already names its address.
  */
 export function endpointsToReserve(topology: Topology, cluster: ClusterSpec): EndpointKind[] {
   const kinds: EndpointKind[] = [];
   if (exposesBundleEndpoint(topology, cluster) && cluster.bundleEndpoint?.address === undefined) kinds.push('bundleEndpoint');
-  if (topology.clusters.length > 1) kinds.push('eastWestGateway');
+  if (topology.clusters.length > 1 && cluster.istio.eastWestGateway?.address === undefined) kinds.push('eastWestGateway');
   if (nestedChildren(topology, cluster.name).length > 0 && cluster.serverEndpoint?.address === undefined) kinds.push('serverEndpoint');
   return kinds;
 }

@@ -299,7 +299,14 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
       rendered: rendered.apply((r) => r[cluster.name]),
       secretsBefore,
       objectsBefore,
-      ...(eastWest ? { eastWestService: { loadBalancerIP: eastWest, annotations: i!.annotations.eastWestGateway ?? {}, loadBalancerSourceRanges: sourceRangesOf(cluster.name).eastWestGateway ?? [] } } : {}),
+      ...(eastWest ? {
+        eastWestService: {
+          loadBalancerIP: eastWest,
+          // The topology's own annotations win over the stack's (as for the SPIRE endpoints, stack-values.ts).
+          annotations: pulumi.output(i!.annotations.eastWestGateway ?? {}).apply((stack) => ({ ...stack, ...(cluster.istio.eastWestGateway?.annotations ?? {}) })),
+          loadBalancerSourceRanges: sourceRangesOf(cluster.name).eastWestGateway ?? [],
+        },
+      } : {}),
       ...(i ? { dependsOn: i.ready } : {}),
       ...(i?.addons ? { addons: i.addons } : {}),
     });
