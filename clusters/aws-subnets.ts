@@ -8,6 +8,7 @@
  * Blocks between n and 2^k - 1 stay free for later zones, so adding a zone never moves an existing subnet.
  */
 import { formatCidr, parseCidr, subdivide, type Ipv4Cidr } from './cidr';
+import { servedByLbController } from './pod-readiness-gates';
 
 /**
  * Default number of availability zones: three, so a zone outage leaves two thirds of the nodes (a
@@ -124,10 +125,13 @@ export const NLB_ADDRESS_ANNOTATIONS = {
 /**
  * How an NLB is pinned to `address` (AWS ignores spec.loadBalancerIP): `private-ipv4` when the annotations
  * list it among an internal NLB's private addresses, `eip` when an internet-facing NLB takes Elastic IP
- * allocations (their addresses are known only to AWS, so trusted to include it), `none` otherwise.
+ * allocations (their addresses are known only to AWS, so trusted to include it), `none` otherwise. Both are
+ * annotations of the AWS Load Balancer Controller, which serves only Services it is given (type `external`
+ * or `nlb-ip`; the stack turns its Service mutator off): on an in-tree `nlb` Service they pin nothing.
  */
 export function nlbAddressPin(annotations: Readonly<Record<string, string>> | undefined, address: string): 'private-ipv4' | 'eip' | 'none' {
   const list = (key: string) => (annotations?.[key] ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  if (!servedByLbController(annotations)) return 'none';
   const internal = annotations?.[NLB_ADDRESS_ANNOTATIONS.scheme] === 'internal';
   if (internal && list(NLB_ADDRESS_ANNOTATIONS.privateIpv4).includes(address)) return 'private-ipv4';
   if (!internal && list(NLB_ADDRESS_ANNOTATIONS.eipAllocations).length > 0) return 'eip';

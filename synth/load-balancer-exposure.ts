@@ -4,6 +4,7 @@
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { NLB_ADDRESS_ANNOTATIONS, nlbAddressPin } from '../clusters/aws-subnets';
+import { servedByLbController } from '../clusters/pod-readiness-gates';
 import type { LoadBalancerExposure } from '../clusters/exposure';
 import { k8s } from 'cdk8s-plus-28';
 import type { ClusterSpec } from '../clusters/model';
@@ -50,11 +51,13 @@ export function exposureNotes(cluster: ClusterSpec, target: Pick<ExposedService,
   const ip = exposure.pinnedIp;
   if (ip !== undefined && cluster.provider === 'eks' && nlbAddressPin(annotations, ip) === 'none') {
     // Elastic IPs are for internet-facing NLBs only; an internal one (controller scheme or in-tree flag) takes private addresses.
-    const controllerInternal = annotations[NLB_ADDRESS_ANNOTATIONS.scheme] === 'internal';
-    const inTreeInternal = !controllerInternal && annotations['service.beta.kubernetes.io/aws-load-balancer-internal'] === 'true';
-    const how = controllerInternal || inTreeInternal
-      ? `${inTreeInternal ? `serve it with the AWS Load Balancer Controller (${NLB_ADDRESS_ANNOTATIONS.scheme}: internal) and ` : ''}list ${ip} first in the annotation ${NLB_ADDRESS_ANNOTATIONS.privateIpv4} (one private address per subnet of service.beta.kubernetes.io/aws-load-balancer-subnets)`
-      : `allocate Elastic IPs and add the annotation ${NLB_ADDRESS_ANNOTATIONS.eipAllocations} (one allocation ID per subnet)`;
+    const internal = annotations[NLB_ADDRESS_ANNOTATIONS.scheme] === 'internal' || annotations['service.beta.kubernetes.io/aws-load-balancer-internal'] === 'true';
+    // The address annotations belong to the AWS Load Balancer Controller, which serves only Services handed to it.
+    const served = servedByLbController(annotations);
+    const serve = served ? '' : `serve it with the AWS Load Balancer Controller (service.beta.kubernetes.io/aws-load-balancer-type: external, service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip, ${NLB_ADDRESS_ANNOTATIONS.scheme}: ${internal ? 'internal' : 'internet-facing'}) and `;
+    const how = internal
+      ? `${serve}list ${ip} first in the annotation ${NLB_ADDRESS_ANNOTATIONS.privateIpv4} (one private address per subnet of service.beta.kubernetes.io/aws-load-balancer-subnets)`
+      : `${serve}allocate Elastic IPs and add the annotation ${NLB_ADDRESS_ANNOTATIONS.eipAllocations} (one allocation ID per subnet)`;
     notes.push({
       cluster: cluster.name,
       text: `${target.what}: AWS ignores loadBalancerIP, so ${ip} is not pinned by it; ${how} through ${target.keyPath}.annotations.`,

@@ -80,7 +80,7 @@ describe('load balancers peers dial', () => {
     expect(iop.k8s.serviceAnnotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb', 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' });
     expect(synthTopologyText(text).result.notes.map((n) => n.text).filter((t) => t.includes('AWS ignores loadBalancerIP'))).toEqual([
       'Service istio-system/istio-eastwestgateway (east-west gateway): AWS ignores loadBalancerIP, so 198.51.100.8 is not pinned by it; serve it with the AWS Load Balancer Controller '
-      + '(service.beta.kubernetes.io/aws-load-balancer-scheme: internal) and list 198.51.100.8 first in the annotation service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses '
+      + '(service.beta.kubernetes.io/aws-load-balancer-type: external, service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip, service.beta.kubernetes.io/aws-load-balancer-scheme: internal) and list 198.51.100.8 first in the annotation service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses '
       + '(one private address per subnet of service.beta.kubernetes.io/aws-load-balancer-subnets) through clusters[1].istio.eastWestGateway.annotations.',
     ]);
   });
@@ -136,12 +136,22 @@ describe('AWS addresses pinned by annotations, not loadBalancerIP', () => {
     }]);
   });
 
-  it('counts an internal NLB listing the address, or an internet-facing one on Elastic IP allocations, as pinned', () => {
-    expect(nlbAddressPin({ [SCHEME]: 'internal', [PRIVATE]: '10.0.0.10, 10.0.64.10' }, '10.0.64.10')).toBe('private-ipv4');
-    expect(nlbAddressPin({ [SCHEME]: 'internal', [PRIVATE]: '10.0.0.10' }, '10.0.0.11')).toBe('none');
-    expect(nlbAddressPin({ [SCHEME]: 'internet-facing', 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations': 'eipalloc-a,eipalloc-b' }, '198.51.100.1')).toBe('eip');
+  it('counts an internal NLB listing the address, or an internet-facing one on Elastic IP allocations, as pinned, when the controller serves it', () => {
+    const controller = { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip' };
+    expect(nlbAddressPin({ ...controller, [SCHEME]: 'internal', [PRIVATE]: '10.0.0.10, 10.0.64.10' }, '10.0.64.10')).toBe('private-ipv4');
+    expect(nlbAddressPin({ ...controller, [SCHEME]: 'internal', [PRIVATE]: '10.0.0.10' }, '10.0.0.11')).toBe('none');
+    expect(nlbAddressPin({ ...controller, [SCHEME]: 'internet-facing', 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations': 'eipalloc-a,eipalloc-b' }, '198.51.100.1')).toBe('eip');
     // Elastic IPs do not apply to an internal NLB (controller docs: internet-facing only).
-    expect(nlbAddressPin({ [SCHEME]: 'internal', 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations': 'eipalloc-a' }, '10.0.0.10')).toBe('none');
+    expect(nlbAddressPin({ ...controller, [SCHEME]: 'internal', 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations': 'eipalloc-a' }, '10.0.0.10')).toBe('none');
     expect(nlbAddressPin(undefined, '10.0.0.10')).toBe('none');
+    // The same annotations on an in-tree `nlb` Service pin nothing: the controller never sees it.
+    expect(nlbAddressPin({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb', [SCHEME]: 'internal', [PRIVATE]: '10.0.0.10' }, '10.0.0.10')).toBe('none');
+  });
+
+  it('keeps the note when only the scheme and addresses are added to the in-tree east-west NLB, naming the controller annotations still missing', () => {
+    const text = pair({ provider2: 'eks', extra2: `    istio:\n      eastWestGateway:\n        address: 10.20.0.8\n        annotations:\n          ${SCHEME}: internal\n          ${PRIVATE}: "10.20.0.8,10.20.16.8"\n` });
+    expect(synthTopologyText(text).result.notes.filter((n) => n.text.includes('AWS ignores loadBalancerIP')).map((n) => n.text)).toEqual([
+      expect.stringContaining('serve it with the AWS Load Balancer Controller (service.beta.kubernetes.io/aws-load-balancer-type: external, service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip'),
+    ]);
   });
 });
