@@ -260,6 +260,8 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
   const rendered = synthesized.apply(renderedFiles);
 
   const deployments: Record<string, ClusterDeployment> = {};
+  /** `<cluster> <namespace>/<name>` of every Secret the stack writes into a cluster: notes asking for them are not left to the user. */
+  const writtenSecrets = new Set<string>();
   // Children before their parents: a parent's spire-nested-kubeconfigs Secret waits for its children's tokens.
   const depth = (c: ClusterSpec): number => (c.nestedUnder === undefined ? 0 : 1 + depth(findCluster(topology, c.nestedUnder)));
   for (const cluster of [...topology.clusters].sort((a, b) => depth(b) - depth(a))) {
@@ -287,6 +289,7 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
       serverSecrets.push({ id: 'spire-datastore-secret', namespace: SPIRE_SERVER_NAMESPACE, name: ref.name, type: 'Opaque', stringData: { [ref.key]: i.datastoreConnectionString } });
     }
     if (serverSecrets.length > 0) secretsBefore[`${CHART_FILES.spireServer}.yaml`] = serverSecrets;
+    for (const s of Object.values(secretsBefore).flat()) writtenSecrets.add(`${cluster.name} ${s.namespace}/${s.name}`);
     const objectsBefore = i?.serverPrerequisites ? { [`${CHART_FILES.spireServer}.yaml`]: i.serverPrerequisites } : {};
     const eastWest = i?.addresses.eastWestGateway;
     deployments[cluster.name] = new ClusterDeployment(cluster.name, {
@@ -329,6 +332,6 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
     };
   }
   const kubeconfigs = pulumi.secret(pulumi.all(Object.fromEntries(topology.clusters.map((c) => [c.name, kubeconfigOf(c.name)]))));
-  const notes = synthesized.apply((r) => r.notes);
+  const notes = synthesized.apply((r) => r.notes.filter((n) => n.createsSecret === undefined || !writtenSecrets.has(`${n.cluster} ${n.createsSecret}`)));
   return { ranges, rules, ...(gcpEnv ? { gcp: gcpEnv } : {}), ...(awsEnv ? { aws: awsEnv } : {}), rootCas, deployments, remoteSecrets, outputs, kubeconfigs, notes };
 }

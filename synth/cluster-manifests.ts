@@ -23,6 +23,8 @@ import { needsLbController, POD_READINESS_GATE_INJECT_LABEL, readinessGateNamesp
 export interface SynthNote {
   readonly cluster: string;
   readonly text: string;
+  /** `namespace/name` of the Secret the note asks the user to create (the Pulumi stack drops notes about Secrets it writes). */
+  readonly createsSecret?: string;
 }
 
 export interface ClusterManifests {
@@ -152,7 +154,11 @@ export function buildClusterManifests(topology: Topology, cluster: ClusterSpec, 
   if (cluster.registrar.kind === 'controller-manager') {
     new SpireControllerManager(serverChart, 'ControllerManager', { server, clusterName: cluster.name });
   }
-  notes.push({ cluster: cluster.name, text: datastoreNote(cluster) });
+  notes.push({
+    cluster: cluster.name,
+    text: datastoreNote(cluster),
+    ...(cluster.spire.datastore !== 'sqlite' ? { createsSecret: `${SPIRE_SERVER_NAMESPACE}/${cluster.spire.datastoreSecret.name}` } : {}),
+  });
   addK8sWorkloadRegistrar({ topology, cluster, server, serverChart, chart, notes });
 
   const trust = addTrustCharts({ topology, cluster, server, child, chart, notes });

@@ -126,13 +126,15 @@ export function addTrustCharts(input: TrustChartsInput): { federatesWith: string
       keyPath: `clusters[${index}].serverEndpoint`, what: `Service ${SPIRE_SERVER_NAMESPACE}/${NESTED.parentServerService} (the SPIRE server API for nested children)`,
     }, serverEndpointExposure(topology, cluster), notes);
     const names = children.map((c) => c.name);
-    note(
-      `nested SPIRE: create Secret ${SPIRE_SERVER_NAMESPACE}/${NESTED.kubeconfigSecret} with one key per child (${names.join(', ')}), each a kubeconfig for that cluster's API server ` +
+    notes.push({
+      cluster: cluster.name,
+      createsSecret: `${SPIRE_SERVER_NAMESPACE}/${NESTED.kubeconfigSecret}`,
+      text: `nested SPIRE: create Secret ${SPIRE_SERVER_NAMESPACE}/${NESTED.kubeconfigSecret} with one key per child (${names.join(', ')}), each a kubeconfig for that cluster's API server ` +
       `authenticating as service account ${SPIRE_SYSTEM_NAMESPACE}/${NESTED.parentAccess} (token in Secret ${SPIRE_SYSTEM_NAMESPACE}/${NESTED.parentAccess}-token of that cluster). ` +
       `The spire-server pods wait in ContainerCreating until it exists. For example, per child: ` +
       children.map(({ name: n, kubeContext }) => `\`kubectl --context ${kubeContext} -n ${SPIRE_SYSTEM_NAMESPACE} get secret ${NESTED.parentAccess}-token -o jsonpath='{.data.token}' | base64 -d > ${n}.token\`, then write ${n}.kubeconfig (server URL and CA of ${n}, user token from ${n}.token)`).join('; ') +
       `; then \`kubectl --context ${cluster.kubeContext} -n ${SPIRE_SERVER_NAMESPACE} create secret generic ${NESTED.kubeconfigSecret} ${names.map((n) => `--from-file=${n}=${n}.kubeconfig`).join(' ')}\`.`,
-    );
+    });
     if (cluster.registrar.kind === 'k8s-workload-registrar') {
       note(`nested SPIRE: the legacy registrar does not create the downstream registrations; run once (idempotent: an existing entry is reported, not duplicated): ${parent.entryCommands.map((c) => `\`${exec(cluster.name)} ${c} ${SOCKET}\``).join('; ')}.`);
     }
