@@ -85,6 +85,22 @@ export function subnetName(clusterName: string, tier: 'private' | 'public', zone
  */
 export const NLB_CROSS_ZONE: Readonly<Record<string, string>> = { 'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true' };
 
+const NLB_ATTRIBUTES = 'service.beta.kubernetes.io/aws-load-balancer-attributes';
+
+/**
+ * Service annotations the stack sets with the topology's own over them; the controller's comma-separated
+ * `key=value` load balancer attributes are merged per attribute (the topology's value wins), so a user's
+ * attribute does not silently drop the stack's cross-zone setting.
+ */
+export function mergeServiceAnnotations(stack: Readonly<Record<string, string>>, given: Readonly<Record<string, string>>): Record<string, string> {
+  const merged = { ...stack, ...given };
+  if (stack[NLB_ATTRIBUTES] !== undefined && given[NLB_ATTRIBUTES] !== undefined) {
+    const pairs = (text: string) => text.split(',').map((p) => p.trim()).filter((p) => p !== '').map((p) => [p.split('=')[0].trim(), p] as const);
+    merged[NLB_ATTRIBUTES] = [...new Map([...pairs(stack[NLB_ATTRIBUTES]), ...pairs(given[NLB_ATTRIBUTES])]).values()].join(',');
+  }
+  return merged;
+}
+
 /**
  * Service annotations that pin an internal NLB (AWS Load Balancer Controller, IP targets) to fixed
  * private addresses, one per private subnet: the address at `hostOffset` inside each zone's subnet.

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mergeServiceAnnotations } from '../clusters/aws-subnets';
 import type { ClusterSpec, EndpointSpec, ServerCloudValues, Topology } from '../clusters/model';
 import { ROOT_CA_SECRET } from '../constructs/cert-manager/ca';
 import { BUNDLE_ENDPOINT_PORT } from '../constructs/spire/federation';
@@ -50,7 +51,7 @@ function endpoint(given: EndpointSpec | undefined, defaultPort: number, address:
   return {
     port: given?.port ?? defaultPort,
     serviceType: 'LoadBalancer',
-    annotations: { ...annotations, ...(given?.annotations ?? {}) },
+    annotations: mergeServiceAnnotations(annotations, given?.annotations ?? {}),
     // synth pins an IPv4 address on the Service (spec.loadBalancerIP, clusters/exposure.ts).
     address,
     ...(loadBalancerSourceRanges ? { loadBalancerSourceRanges } : {}),
@@ -80,7 +81,7 @@ export function withStackValues(topology: Topology, values: Readonly<Record<stri
       ...(Object.keys(eastWestGateway).length > 0 ? { istio: { ...c.istio, eastWestGateway: { annotations: c.istio.eastWestGateway?.annotations ?? {}, ...eastWestGateway } } } : {}),
       ...(v.server !== undefined ? { serverCloud: v.server } : {}),
       // The topology's own annotations win over the stack's, as for the SPIRE endpoints (endpoint above).
-      ...(v.annotations?.eastWestGateway !== undefined ? { eastWestGatewayAnnotations: { ...v.annotations.eastWestGateway, ...(c.istio.eastWestGateway?.annotations ?? {}) } } : {}),
+      ...(v.annotations?.eastWestGateway !== undefined ? { eastWestGatewayAnnotations: mergeServiceAnnotations(v.annotations.eastWestGateway, c.istio.eastWestGateway?.annotations ?? {}) } : {}),
     };
   });
   return { ...topology, clusters };

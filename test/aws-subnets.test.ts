@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { cidrsOverlap, formatCidr, lastAddress, parseCidr, prefixMask, type Ipv4Cidr } from '../clusters/cidr';
 import { join } from 'node:path';
 import { loadTopologyFile } from '../clusters';
-import { defaultZones, internalNlbAnnotations, subnetLayout, subnetLayoutProblem } from '../clusters/aws-subnets';
+import { defaultZones, internalNlbAnnotations, mergeServiceAnnotations, NLB_CROSS_ZONE, subnetLayout, subnetLayoutProblem } from '../clusters/aws-subnets';
 
 const parsed = (text: string): Ipv4Cidr => parseCidr(text) as Ipv4Cidr;
 const vpcArb = fc
@@ -78,5 +78,20 @@ describe('internalNlbAnnotations', () => {
     const expected = internalNlbAnnotations('root', subnetLayout(root.cidr, defaultZones(root.region)));
     expect(root.serverEndpoint!.annotations).toEqual(expected.annotations);
     expect(expected.addresses).toContain(root.serverEndpoint!.address);
+  });
+});
+
+describe('mergeServiceAnnotations', () => {
+  const ATTRIBUTES = 'service.beta.kubernetes.io/aws-load-balancer-attributes';
+  it('lets the topology\'s annotations win, merging the load balancer attributes per attribute', () => {
+    const stack = { ...NLB_CROSS_ZONE, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' };
+    const given = { [ATTRIBUTES]: 'deletion_protection.enabled=true', 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' };
+    expect(mergeServiceAnnotations(stack, given)).toEqual({
+      [ATTRIBUTES]: 'load_balancing.cross_zone.enabled=true,deletion_protection.enabled=true',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+    });
+    // The topology may turn an attribute of the stack's off explicitly.
+    expect(mergeServiceAnnotations(stack, { [ATTRIBUTES]: 'load_balancing.cross_zone.enabled=false' })[ATTRIBUTES]).toBe('load_balancing.cross_zone.enabled=false');
+    expect(mergeServiceAnnotations({}, { a: 'b' })).toEqual({ a: 'b' });
   });
 });
