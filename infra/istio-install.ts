@@ -37,14 +37,21 @@ export interface IstioInstallArgs {
   };
 }
 
+const GKE_LB_TYPE = 'networking.gke.io/load-balancer-type';
+const GKE_EXTERNAL_RBS = 'cloud.google.com/l4-rbs';
+
 /** Gateway chart values with the Service's reserved address and extra annotations. */
 function withServiceAddress(input: pulumi.Input<Record<string, unknown>>, service: NonNullable<IstioInstallArgs['eastWestService']>): pulumi.Output<Record<string, unknown>> {
   return pulumi.all([input, service.loadBalancerIP, service.annotations, service.loadBalancerSourceRanges ?? []]).apply(([values, loadBalancerIP, annotations, given]): Record<string, unknown> => {
     const current = (values.service ?? {}) as { annotations?: Record<string, string>; loadBalancerSourceRanges?: string[] };
     const ranges = current.loadBalancerSourceRanges ?? (given.length > 0 ? [...given] : undefined);
+    const merged: Record<string, string> = { ...(current.annotations ?? {}), ...annotations };
+    // The stack's internal address (peers in the same VPC) makes it an internal passthrough LB: the model's
+    // external backend-service annotation (chosen because the peers sit on other Istio networks) does not apply.
+    if (merged[GKE_LB_TYPE] === 'Internal') delete merged[GKE_EXTERNAL_RBS];
     return {
       ...values,
-      service: { ...current, annotations: { ...(current.annotations ?? {}), ...annotations }, loadBalancerIP, ...(ranges ? { loadBalancerSourceRanges: ranges } : {}) },
+      service: { ...current, annotations: merged, loadBalancerIP, ...(ranges ? { loadBalancerSourceRanges: ranges } : {}) },
     };
   });
 }

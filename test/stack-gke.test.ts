@@ -110,6 +110,8 @@ describe('dev stack, clusters created on GKE', () => {
     const ew = run.named('cluster-1-istio-istio-eastwestgateway').inputs.values.service;
     expect(ew.loadBalancerIP).toMatch(/^10\.200\.\d+\.\d+$/);
     expect(ew.annotations['networking.gke.io/load-balancer-type']).toBe('Internal');
+    // An internal passthrough LB: the external backend-service annotation the model starts from is gone.
+    expect(ew.annotations['cloud.google.com/l4-rbs']).toBeUndefined();
     expect(run.named('cluster-1-istio-istio-ingressgateway').inputs.values.service.loadBalancerIP).toBeUndefined();
   });
 
