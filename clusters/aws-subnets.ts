@@ -8,7 +8,6 @@
  * Blocks between n and 2^k - 1 stay free for later zones, so adding a zone never moves an existing subnet.
  */
 import { formatCidr, parseCidr, subdivide, type Ipv4Cidr } from './cidr';
-import { servedByLbController } from './pod-readiness-gates';
 
 /**
  * Default number of availability zones: three, so a zone outage leaves two thirds of the nodes (a
@@ -79,13 +78,16 @@ export function subnetName(clusterName: string, tier: 'private' | 'public', zone
   return `${clusterName}-${tier}-${zone}`;
 }
 
+/** The AWS Load Balancer Controller's Service annotation keys (docs/guide/service/annotations.md, v3.5.0). */
+const LB_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-type';
+const TARGET_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type';
+const NLB_ATTRIBUTES = 'service.beta.kubernetes.io/aws-load-balancer-attributes';
+
 /**
  * Peers dial one zone's address of a pinned NLB; cross-zone load balancing (off by default on NLBs) lets that
  * zone's NLB node reach targets in every zone (docs/guide/service/annotations.md, v3.5.0, load balancer attributes).
  */
-export const NLB_CROSS_ZONE: Readonly<Record<string, string>> = { 'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true' };
-
-const NLB_ATTRIBUTES = 'service.beta.kubernetes.io/aws-load-balancer-attributes';
+export const NLB_CROSS_ZONE: Readonly<Record<string, string>> = { [NLB_ATTRIBUTES]: 'load_balancing.cross_zone.enabled=true' };
 
 /**
  * Service annotations the stack sets with the topology's own over them; the controller's comma-separated
@@ -119,8 +121,8 @@ export function internalNlbAnnotations(clusterName: string, layout: readonly Zon
   return {
     addresses,
     annotations: {
-      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
-      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+      [LB_TYPE]: 'external',
+      [TARGET_TYPE]: 'ip',
       [NLB_ADDRESS_ANNOTATIONS.scheme]: 'internal',
       'service.beta.kubernetes.io/aws-load-balancer-subnets': layout.map((s) => subnetName(clusterName, 'private', s.zone)).join(','),
       [NLB_ADDRESS_ANNOTATIONS.privateIpv4]: addresses.join(','),
@@ -137,6 +139,21 @@ export const NLB_ADDRESS_ANNOTATIONS = {
   /** Internet-facing NLBs: one Elastic IP allocation per subnet. */
   eipAllocations: 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations',
 } as const;
+
+/**
+ * Whether the controller serves a Service with these annotations, and with IP targets: type `nlb-ip`, or
+ * type `external` with target type `ip` (pkg/service/service_utils.go checkAWSLoadBalancerTypeAnnotation, v3.5.0).
+ */
+export function lbControllerIpTargets(annotations: Readonly<Record<string, string>> | undefined): boolean {
+  const type = annotations?.[LB_TYPE];
+  return type === 'nlb-ip' || (type === 'external' && annotations?.[TARGET_TYPE] === 'ip');
+}
+
+/** Whether the controller serves a Service with these annotations at all (IP or instance targets). */
+export function servedByLbController(annotations: Readonly<Record<string, string>> | undefined): boolean {
+  const type = annotations?.[LB_TYPE];
+  return type === 'nlb-ip' || (type === 'external' && ['ip', 'instance'].includes(annotations?.[TARGET_TYPE] ?? ''));
+}
 
 /**
  * How an NLB is pinned to `address` (AWS ignores spec.loadBalancerIP): `private-ipv4` when the annotations

@@ -6,7 +6,7 @@
  */
 import { eastWestExposure, type LoadBalancerExposure } from './exposure';
 import { federationPeers, trustRelations, type TrustRelations } from './federation';
-import { findCluster, type Provider, type Topology } from './model';
+import { eastWestServiceAnnotations, findCluster, type Provider, type Topology } from './model';
 
 export interface IstioClusterValues {
   /** Topology name of the cluster; istiod's cluster ID. */
@@ -23,7 +23,7 @@ export interface IstioClusterValues {
   readonly peerRootPems: Readonly<Record<string, string>>;
   /** Who dials the east-west gateway (the clusters that discover this one's endpoints), internal or not. */
   readonly eastWestExposure: LoadBalancerExposure;
-  /** The east-west gateway Service's annotations from the topology (`istio.eastWestGateway.annotations`), over meshfed's own. */
+  /** The east-west gateway Service's annotations (eastWestServiceAnnotations), over meshfed's own. */
   readonly eastWestAnnotations?: Readonly<Record<string, string>>;
   /** How istiod accepts the peers' identities (topology `istio.trustDomainAcceptance`). */
   readonly trustDomainAcceptance: 'aliases' | 'caCertificates';
@@ -37,6 +37,7 @@ export interface IstioClusterValues {
 export function istioClusterValues(topology: Topology, clusterName: string, relations: TrustRelations = trustRelations(topology)): IstioClusterValues {
   const cluster = findCluster(topology, clusterName);
   const peers = federationPeers(topology, clusterName);
+  const eastWestAnnotations = eastWestServiceAnnotations(cluster);
   return {
     clusterName: cluster.name,
     provider: cluster.provider,
@@ -47,7 +48,7 @@ export function istioClusterValues(topology: Topology, clusterName: string, rela
     peerTrustDomains: peers.map((p) => p.trustDomain),
     peerRootPems: Object.fromEntries(peers.filter((p) => p.rootPem !== undefined).map((p) => [p.trustDomain, p.rootPem!])),
     eastWestExposure: eastWestExposure(cluster, relations),
-    ...(Object.keys(cluster.istio.eastWestGateway?.annotations ?? {}).length > 0 ? { eastWestAnnotations: { ...cluster.istio.eastWestGateway!.annotations } } : {}),
+    ...(Object.keys(eastWestAnnotations).length > 0 ? { eastWestAnnotations: { ...eastWestAnnotations } } : {}),
     trustDomainAcceptance: topology.istio.trustDomainAcceptance,
     gatewayReplicas: topology.istio.gatewayReplicas,
     ...(cluster.istio.nativeSidecars !== undefined ? { nativeSidecars: cluster.istio.nativeSidecars } : {}),

@@ -74,10 +74,18 @@ export interface ClusterSpec {
   /** What only the cloud knows about the SPIRE server's surroundings; set by the Pulumi stack (infra/stack-values.ts), never by the file. */
   readonly serverCloud?: ServerCloudValues;
   /**
-   * Annotations the Pulumi stack gives the east-west gateway's Service (Istio's Helm values, infra/istio-install.ts),
-   * so the manifests can follow from them (clusters/pod-readiness-gates.ts); set by the stack, never by the file.
+   * The east-west gateway Service's annotations as the Pulumi stack completes them (its own, the topology's over
+   * them: infra/stack-values.ts), read through eastWestServiceAnnotations; set by the stack, never by the file.
    */
   readonly eastWestGatewayAnnotations?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The east-west gateway Service's annotations beyond meshfed's passthrough ones: the stack's with the topology's
+ * over them once the stack has completed the topology (eastWestGatewayAnnotations), else the topology's own.
+ */
+export function eastWestServiceAnnotations(cluster: ClusterSpec): Readonly<Record<string, string>> {
+  return cluster.eastWestGatewayAnnotations ?? cluster.istio.eastWestGateway?.annotations ?? {};
 }
 
 /** The cloud principal the spire-server ServiceAccount acts as. */

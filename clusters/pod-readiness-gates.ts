@@ -11,28 +11,11 @@
  * (kubernetes-sigs/aws-load-balancer-controller docs/deploy/pod_readiness_gate.md and
  * helm/aws-load-balancer-controller/templates/webhook.yaml, v3.5.0). Instance targets are nodes: no gate.
  */
-import type { ClusterSpec, EndpointSpec } from './model';
+import { lbControllerIpTargets, servedByLbController } from './aws-subnets';
+import { eastWestServiceAnnotations, type ClusterSpec, type EndpointSpec } from './model';
 
 /** The namespace label the controller's pod mutator webhook selects. */
 export const POD_READINESS_GATE_INJECT_LABEL: Readonly<Record<string, string>> = { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' };
-
-const LB_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-type';
-const TARGET_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type';
-
-/**
- * Whether the controller serves a Service with these annotations, and with IP targets: type `nlb-ip`, or
- * type `external` with target type `ip` (pkg/service/service_utils.go checkAWSLoadBalancerTypeAnnotation, v3.5.0).
- */
-export function lbControllerIpTargets(annotations: Readonly<Record<string, string>> | undefined): boolean {
-  const type = annotations?.[LB_TYPE];
-  return type === 'nlb-ip' || (type === 'external' && annotations?.[TARGET_TYPE] === 'ip');
-}
-
-/** Whether the controller serves a Service with these annotations at all (IP or instance targets). */
-export function servedByLbController(annotations: Readonly<Record<string, string>> | undefined): boolean {
-  const type = annotations?.[LB_TYPE];
-  return type === 'nlb-ip' || (type === 'external' && ['ip', 'instance'].includes(annotations?.[TARGET_TYPE] ?? ''));
-}
 
 /** The Services of a cluster that the controller may serve, by the namespace their pods run in. */
 export interface LbControllerServices {
@@ -48,7 +31,7 @@ const loadBalancer = (ep: EndpointSpec | undefined) => (ep?.serviceType === 'Loa
 export function lbControllerServices(cluster: ClusterSpec): LbControllerServices {
   return {
     spireServer: [loadBalancer(cluster.bundleEndpoint), loadBalancer(cluster.serverEndpoint)],
-    istioSystem: [cluster.eastWestGatewayAnnotations, cluster.istio.eastWestGateway?.annotations],
+    istioSystem: [eastWestServiceAnnotations(cluster)],
   };
 }
 

@@ -26,32 +26,24 @@ export interface IstioInstallArgs {
   readonly dependsOn?: pulumi.Resource[];
   /**
    * The east-west gateway Service's reserved address (the gateway chart's `service.loadBalancerIP`, istio/istio
-   * manifests/charts/gateway/values.yaml) and annotations added to the model's (e.g. an internal load balancer).
+   * manifests/charts/gateway/values.yaml). Its annotations come with the values of `valuesTopology`, which the
+   * stack completed with its own (ClusterSpec.eastWestGatewayAnnotations).
    */
   readonly eastWestService?: {
     readonly loadBalancerIP: pulumi.Input<string>;
-    /** An Output on AWS (the Service's own Elastic IP allocations), resolved with the address. */
-    readonly annotations: pulumi.Input<Readonly<Record<string, string>>>;
     /** Who may connect (the gateway chart's `service.loadBalancerSourceRanges`); empty keeps the model's. */
     readonly loadBalancerSourceRanges?: pulumi.Input<readonly string[]>;
   };
 }
 
-const GKE_LB_TYPE = 'networking.gke.io/load-balancer-type';
-const GKE_EXTERNAL_RBS = 'cloud.google.com/l4-rbs';
-
-/** Gateway chart values with the Service's reserved address and extra annotations. */
+/** Gateway chart values with the Service's reserved address. */
 function withServiceAddress(input: pulumi.Input<Record<string, unknown>>, service: NonNullable<IstioInstallArgs['eastWestService']>): pulumi.Output<Record<string, unknown>> {
-  return pulumi.all([input, service.loadBalancerIP, service.annotations, service.loadBalancerSourceRanges ?? []]).apply(([values, loadBalancerIP, annotations, given]): Record<string, unknown> => {
-    const current = (values.service ?? {}) as { annotations?: Record<string, string>; loadBalancerSourceRanges?: string[] };
+  return pulumi.all([input, service.loadBalancerIP, service.loadBalancerSourceRanges ?? []]).apply(([values, loadBalancerIP, given]): Record<string, unknown> => {
+    const current = (values.service ?? {}) as { loadBalancerSourceRanges?: string[] };
     const ranges = current.loadBalancerSourceRanges ?? (given.length > 0 ? [...given] : undefined);
-    const merged: Record<string, string> = { ...(current.annotations ?? {}), ...annotations };
-    // The stack's internal address (peers in the same VPC) makes it an internal passthrough LB: the model's
-    // external backend-service annotation (chosen because the peers sit on other Istio networks) does not apply.
-    if (merged[GKE_LB_TYPE] === 'Internal') delete merged[GKE_EXTERNAL_RBS];
     return {
       ...values,
-      service: { ...current, annotations: merged, loadBalancerIP, ...(ranges ? { loadBalancerSourceRanges: ranges } : {}) },
+      service: { ...current, loadBalancerIP, ...(ranges ? { loadBalancerSourceRanges: ranges } : {}) },
     };
   });
 }

@@ -16,7 +16,6 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
-import { mergeServiceAnnotations } from '../clusters/aws-subnets';
 import { discoveryPairs, exposesBundleEndpoint } from '../clusters/federation';
 import { hostPort } from '../clusters/host';
 import { findCluster, nestedChildren, rootClusters, type ClusterSpec, type ServerCloudValues, type Topology } from '../clusters/model';
@@ -306,8 +305,6 @@ export function deployMesh(args: MeshProgramArgs): MeshProgram {
       ...(eastWest ? {
         eastWestService: {
           loadBalancerIP: eastWest,
-          // The topology's own annotations win over the stack's (as for the SPIRE endpoints, stack-values.ts).
-          annotations: pulumi.output(i!.annotations.eastWestGateway ?? {}).apply((stack) => mergeServiceAnnotations(stack, cluster.istio.eastWestGateway?.annotations ?? {})),
           loadBalancerSourceRanges: sourceRangesOf(cluster.name).eastWestGateway ?? [],
         },
       } : {}),

@@ -3,8 +3,7 @@
  * ranges, internal scheme, pinned address. Only for type LoadBalancer; a note says when it stays open.
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { NLB_ADDRESS_ANNOTATIONS, nlbAddressPin } from '../clusters/aws-subnets';
-import { servedByLbController } from '../clusters/pod-readiness-gates';
+import { NLB_ADDRESS_ANNOTATIONS, nlbAddressPin, servedByLbController } from '../clusters/aws-subnets';
 import type { LoadBalancerExposure } from '../clusters/exposure';
 import { k8s } from 'cdk8s-plus-28';
 import type { ClusterSpec } from '../clusters/model';

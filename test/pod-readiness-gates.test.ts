@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lbControllerIpTargets, POD_READINESS_GATE_INJECT_LABEL, readinessGateNamespaces, servedByLbController } from '../clusters/pod-readiness-gates';
+import { lbControllerIpTargets, servedByLbController } from '../clusters/aws-subnets';
+import { POD_READINESS_GATE_INJECT_LABEL, readinessGateNamespaces } from '../clusters/pod-readiness-gates';
 import { find, synthTopologyText } from './helpers/synth';
 import { withStackValues } from '../infra/stack-values';
 

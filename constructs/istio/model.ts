@@ -187,11 +187,21 @@ const GATEWAY_RESOURCES: ContainerResourcesSpec = { requests: { cpu: '100m', mem
  * ServiceAnnotationLoadBalancerInternal, EnsureLoadBalancer -> updateInstanceSecurityGroupsForNLB).
  */
 export function passthroughLoadBalancerAnnotations(provider: Provider, internal = false): Record<string, string> {
-  if (provider === 'gke') return internal ? { 'networking.gke.io/load-balancer-type': 'Internal' } : { 'cloud.google.com/l4-rbs': 'enabled' };
+  if (provider === 'gke') return internal ? { [GKE_LOAD_BALANCER_TYPE]: 'Internal' } : { 'cloud.google.com/l4-rbs': 'enabled' };
   return {
     'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
     ...(internal ? { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' } : {}),
   };
+}
+
+const GKE_LOAD_BALANCER_TYPE = 'networking.gke.io/load-balancer-type';
+
+/**
+ * Whether given Service annotations make the load balancer internal on GKE (e.g. the stack's, when peers share
+ * its VPC though not its Istio network): then the external backend-service annotation would ask for the other kind.
+ */
+function asksInternal(annotations: Readonly<Record<string, string>> | undefined): boolean {
+  return annotations?.[GKE_LOAD_BALANCER_TYPE] === 'Internal';
 }
 
 /**
@@ -265,7 +275,7 @@ export function istioModel(cluster: IstioClusterValues, options: IstioModelOptio
         { name: 'status-port', port: GATEWAY_STATUS_PORT, targetPort: GATEWAY_STATUS_PORT, protocol: 'TCP' },
         { name: 'tls', port: EASTWEST_TLS_PORT, targetPort: EASTWEST_TLS_PORT, protocol: 'TCP' },
       ],
-      serviceAnnotations: { ...passthroughLoadBalancerAnnotations(cluster.provider, eastWest.internal), ...(cluster.eastWestAnnotations ?? {}) },
+      serviceAnnotations: { ...passthroughLoadBalancerAnnotations(cluster.provider, eastWest.internal || asksInternal(cluster.eastWestAnnotations)), ...(cluster.eastWestAnnotations ?? {}) },
       exposure: eastWest,
       ...common,
     },
