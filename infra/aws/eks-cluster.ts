@@ -135,7 +135,8 @@ export class EksCluster extends pulumi.ComponentResource {
     const nodeRole = new aws.iam.Role(awsNames.role(`${name}-node-role`), { assumeRolePolicy: JSON.stringify(nodeRoleTrustPolicy()), tags }, child);
     const nodePolicies = NODE_ROLE_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(p) }, child));
     const pool = spec.nodePool;
-    // Nodes in the private subnets join and pull images only through the NAT routes (vpc.privateEgress).
+    // Nodes in the private subnets join and pull images only through the NAT routes (vpc.privateEgress): without
+    // outbound access they need a registry in the VPC (EKS user guide, "Deploy private clusters with limited internet access").
     this.nodeGroup = new aws.eks.NodeGroup(awsNames.nodeGroup(`${name}-nodes`), {
       clusterName: this.cluster.name,
       nodeRoleArn: nodeRole.arn,

@@ -42,8 +42,9 @@ export class GcpNetwork extends pulumi.ComponentResource {
   readonly firewalls: Readonly<Record<string, gcp.compute.Firewall>>;
   /**
    * What the deploy into a cluster must wait for besides the cluster: its region's Cloud NAT (private nodes
-   * pull images from registries outside Google through it) and the firewall rules targeting its nodes (the
-   * control plane calls the webhooks of the charts being installed through them).
+   * have no external addresses, GKE "Private clusters" concept page, so images from registries outside Google,
+   * e.g. quay.io and ghcr.io, come through it) and the firewall rules targeting its nodes (the control plane
+   * calls the webhooks of the charts being installed through them).
    */
   readonly deployNeeds: (cluster: string) => pulumi.Resource[];
 
